@@ -1,0 +1,42 @@
+# union-intake — the two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test test-embedded test-scaled lint install install-dev clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+test-embedded: install-dev
+	UNION_INTAKE_TEST_BACKEND=embedded $(BIN)/pytest
+
+test-scaled: install-dev
+	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_REDIS_URL" ]; then \
+		UNION_INTAKE_TEST_BACKEND=scaled $(BIN)/pytest; \
+	else \
+		echo "TEST_DATABASE_URL / TEST_REDIS_URL not set: skipping the PostgreSQL + Redis pass"; \
+	fi
+
+test: lint test-embedded test-scaled
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

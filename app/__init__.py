@@ -1,0 +1,45 @@
+"""union-intake: the backend and staff web behind the 职工沟通会 scan-to-join mini-program."""
+
+import os
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app for APP_ENV (or test_config's overrides); refuses to start when misconfigured."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=migrations_directory())
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    redis_handle.init_app(app)
+    limiter.init_app(app)
+
+    register_blueprints(app)
+
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def migrations_directory() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.health import bp as health_bp
+    from app.staff import bp as staff_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(staff_bp)

@@ -1,0 +1,149 @@
+"""Settings read from the environment in one place (SPEC §4)."""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "PUBLIC_BASE_URL")
+DEV_SECRET_NAMES = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot run the app; the message names the variable."""
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
+
+
+class Config:
+    """Defaults shared by every environment; subclasses adjust them."""
+
+    APP_ENV = "development"
+    TESTING = False
+
+    def __init__(self, instance_path: str):
+        self.instance_path = instance_path
+        self.SECRET_KEY = env_str("SECRET_KEY")
+        self.PII_KEY = env_str("PII_KEY")
+        self.PII_HMAC_KEY = env_str("PII_HMAC_KEY")
+        default_db = "sqlite:///" + os.path.join(instance_path, "union_intake.db")
+        self.SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", default_db)
+        self.REDIS_URL = env_str("REDIS_URL")
+        self.PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        self.WECHAT_APPID = env_str("WECHAT_APPID")
+        self.WECHAT_SECRET = env_str("WECHAT_SECRET")
+        self.WECHAT_API_BASE_URL = env_str("WECHAT_API_BASE_URL", "https://api.weixin.qq.com").rstrip("/")
+        self.WECHAT_TIMEOUT = env_int("WECHAT_TIMEOUT_SECONDS", 5)
+        self.H5_JOIN_ENABLED = env_bool("H5_JOIN_ENABLED", True)
+        self.DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
+        self.RETENTION_DAYS = env_int("RETENTION_DAYS", 180)
+        self.RATELIMIT_STAFF_LOGIN = env_str("RATELIMIT_STAFF_LOGIN", "10/minute")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.MAX_CONTENT_LENGTH = 65536
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+
+    def finalize(self) -> None:
+        """Fill development secrets; subclasses validate instead."""
+        if self.SECRET_KEY and self.PII_KEY and self.PII_HMAC_KEY:
+            return
+        stored = load_dev_secrets(Path(self.instance_path) / "dev-secrets.json")
+        for name in DEV_SECRET_NAMES:
+            if not getattr(self, name):
+                setattr(self, name, stored[name])
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in dir(self) if k.isupper()}
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+
+    def __init__(self, instance_path: str):
+        super().__init__(instance_path)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+
+    def __init__(self, instance_path: str):
+        super().__init__(instance_path)
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+
+    def finalize(self) -> None:
+        for name in REQUIRED_IN_PRODUCTION:
+            if not env_str(name):
+                raise ConfigError(f"production needs the environment variable {name}; it is missing or empty")
+        if self.DEV_LOGIN_ENABLED:
+            raise ConfigError("production refuses DEV_LOGIN_ENABLED=1: the dev:<name> login must be off")
+        try:
+            Fernet(self.PII_KEY.encode())
+        except ValueError as exc:
+            raise ConfigError("PII_KEY is not a valid Fernet key (32 url-safe base64 bytes)") from exc
+
+
+CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the settings for APP_ENV, validated, as a plain dict for app.config."""
+    app_env = env_str("APP_ENV", "development")
+    if overrides and "APP_ENV" in overrides:
+        app_env = overrides["APP_ENV"]
+    if app_env not in CONFIGS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(CONFIGS)}, got {app_env!r}")
+    config = CONFIGS[app_env](instance_path)
+    for key, value in (overrides or {}).items():
+        setattr(config, key, value)
+    config.finalize()
+    settings = config.as_dict()
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    return settings
+
+
+def engine_options(database_uri: str) -> dict:
+    if database_uri.startswith("sqlite"):
+        # Several threads (the browser-test server, the dev server) share one file.
+        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def load_dev_secrets(path: Path) -> dict:
+    """Development secrets are generated once into instance/ so restarts keep PII readable."""
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stored = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "PII_KEY": Fernet.generate_key().decode(),
+        "PII_HMAC_KEY": secrets.token_urlsafe(32),
+    }
+    path.write_text(json.dumps(stored))
+    path.chmod(0o600)
+    return stored

@@ -1,0 +1,82 @@
+"""The one error type of the service and its JSON and HTML renderers."""
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式不正确"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "找不到该页面或资源"),
+    405: ("method_not_allowed", "不支持该请求方式"),
+    409: ("conflict", "操作与当前状态冲突"),
+    410: ("gone", "本场沟通会已结束"),
+    413: ("payload_too_large", "提交的内容过大"),
+    422: ("validation_error", "填写的内容有误"),
+    429: ("rate_limited", "操作太频繁，请稍后再试"),
+    500: ("internal_error", "服务器开小差了，请稍后再试"),
+    503: ("unavailable", "服务暂时不可用，请稍后再试"),
+}
+
+
+class AppError(Exception):
+    """A failure a person or a program can act on: stable code, HTTP status, Chinese message."""
+
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = fields or {}
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+def error_response(status: int, code: str | None = None, message: str | None = None, fields=None):
+    """Build the JSON error body of SPEC §8 for an HTTP status."""
+    default_code, default_message = HTTP_MESSAGES.get(status, HTTP_MESSAGES[500])
+    error = AppError(code or default_code, message or default_message, status, fields)
+    return jsonify(error.to_dict()), status
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith(("/mp/", "/api/", "/live/"))
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def render_error(error: AppError):
+    response = jsonify(error.to_dict()) if wants_json() else render_template("error.html", error=error)
+    return response, error.status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def handle_app_error(error: AppError):
+        return render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException):
+        code, message = HTTP_MESSAGES.get(exc.code or 500, HTTP_MESSAGES[500])
+        response, status = render_error(AppError(code, message, exc.code or 500))
+        if exc.code == 429 and getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
+
+    @app.errorhandler(OperationalError)
+    def handle_database_down(exc: OperationalError):
+        # The database gone for a minute: tell the phone to retry, never show a trace.
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        error = AppError("database_unavailable", "系统繁忙，请稍后重试", 503)
+        response, status = render_error(error)
+        response.headers["Retry-After"] = "5"
+        return response, status
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        code, message = HTTP_MESSAGES[500]
+        return render_error(AppError(code, message, 500))

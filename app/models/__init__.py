@@ -1,0 +1,50 @@
+"""Every aggregate, imported so that Alembic and the app see the whole schema."""
+
+from app.models.application import ApplicationStatus, MembershipApplication
+from app.models.audit import AuditLog
+from app.models.card import CardDelivery, CardStatus, MutualAidCardApplication
+from app.models.ledger import ContactRecord, Enterprise
+from app.models.meeting import (
+    Booth,
+    BoothKind,
+    DisplayLink,
+    EntryCode,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Venue,
+    VenueRole,
+)
+from app.models.org import Org, OrgKind
+from app.models.staff import Role, User
+from app.models.tally import Tally, TallyKind
+from app.models.worker import IdempotencyRecord, Scan, Worker
+
+__all__ = [
+    "ApplicationStatus",
+    "AuditLog",
+    "Booth",
+    "BoothKind",
+    "CardDelivery",
+    "CardStatus",
+    "ContactRecord",
+    "DisplayLink",
+    "Enterprise",
+    "EntryCode",
+    "IdempotencyRecord",
+    "Meeting",
+    "MeetingKind",
+    "MeetingStatus",
+    "MembershipApplication",
+    "MutualAidCardApplication",
+    "Org",
+    "OrgKind",
+    "Role",
+    "Scan",
+    "Tally",
+    "TallyKind",
+    "User",
+    "Venue",
+    "VenueRole",
+    "Worker",
+]

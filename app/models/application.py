@@ -1,0 +1,101 @@
+"""入会申请: a worker's membership application, PII encrypted, one live per ID number."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, enum_column, utcnow
+from app.models.meeting import Booth, EntryCode, Meeting, Venue
+from app.models.org import Org
+from app.models.worker import Worker
+
+
+class ApplicationStatus(enum.Enum):
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+LIVE_STATUSES = ("submitted", "returned", "approved")
+LIVE_STATUS_SQL = "status IN ('submitted', 'returned', 'approved')"
+APPLICATION_STATUS_LABELS = {
+    "submitted": "已提交，待审核",
+    "returned": "已退回，请修改后重新提交",
+    "approved": "已通过",
+    "rejected": "未通过",
+    "withdrawn": "已撤回",
+}
+
+
+class MembershipApplication(TimestampMixin, db.Model):
+    __tablename__ = "membership_applications"
+    __table_args__ = (
+        # One live application per person, true under concurrency: the database refuses the second.
+        Index(
+            "uq_membership_applications_live_id",
+            "id_blind_index",
+            unique=True,
+            postgresql_where=text(LIVE_STATUS_SQL),
+            sqlite_where=text(LIVE_STATUS_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"), index=True)
+    entry_code_id: Mapped[int | None] = mapped_column(ForeignKey("entry_codes.id", ondelete="SET NULL"))
+    host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column(ApplicationStatus, "application_status"), default=ApplicationStatus.SUBMITTED, index=True
+    )
+    # PII: Fernet ciphertext, NULL once purged; the blind index is HMAC(PII_HMAC_KEY, id number).
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    mobile_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_blind_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    employer: Mapped[str | None] = mapped_column(String(100))
+    employer_credit_code: Mapped[str | None] = mapped_column(String(18))
+    industry: Mapped[str | None] = mapped_column(String(40))
+    hukou_type: Mapped[str | None] = mapped_column(String(20))
+    new_form_job: Mapped[str | None] = mapped_column(String(20), index=True)
+    education: Mapped[str | None] = mapped_column(String(20))
+    political_status: Mapped[str | None] = mapped_column(String(20))
+    employment_status: Mapped[str | None] = mapped_column(String(20))
+    skill_level: Mapped[str | None] = mapped_column(String(20))
+    residence: Mapped[str | None] = mapped_column(String(200))
+    is_migrant_worker: Mapped[bool | None] = mapped_column(Boolean)
+    id_valid_until: Mapped[date | None] = mapped_column(Date)
+    id_valid_long_term: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    consent_version: Mapped[str] = mapped_column(String(20))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    member_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    decision_reason: Mapped[str | None] = mapped_column(String(200))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    worker: Mapped[Worker] = relationship()
+    meeting: Mapped[Meeting] = relationship()
+    venue: Mapped[Venue] = relationship()
+    booth: Mapped[Booth | None] = relationship()
+    entry_code: Mapped[EntryCode | None] = relationship()
+    host_org: Mapped[Org] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.status.value in LIVE_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return APPLICATION_STATUS_LABELS[self.status.value]

@@ -1,0 +1,54 @@
+"""Workers (WeChat users or H5 visitors), their scans, and replayable API responses."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, utcnow
+
+
+class Worker(TimestampMixin, db.Model):
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    unionid: Mapped[str | None] = mapped_column(String(64), index=True)
+    h5_visitor_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # WeChat's session_key stays on the server (encrypted); the client only gets our own token.
+    session_key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Scan(db.Model):
+    """One open of an entry code by a worker; unique visitors are counted from these rows."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"), index=True)
+    entry_code_id: Mapped[int] = mapped_column(ForeignKey("entry_codes.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"), index=True)
+    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # Retention purge replaces worker_id with NULL but keeps a per-meeting visitor key for counts.
+    visitor_key: Mapped[str] = mapped_column(String(64))
+
+    worker: Mapped[Worker | None] = relationship()
+
+
+class IdempotencyRecord(TimestampMixin, db.Model):
+    """The first response to an Idempotency-Key, replayed verbatim on a retry."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("worker_id", "key", name="uq_idempotency_records_worker_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    endpoint: Mapped[str] = mapped_column(String(80))
+    response_status: Mapped[int]
+    response_body: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Business rules: every rule lives here once; views call these and render."""

@@ -1,0 +1,39 @@
+"""Who may do what: roles scoped to an org or to booths (SPEC §5, §9)."""
+
+from app.errors import AppError
+from app.models import Meeting, Role, User, Venue
+
+NO_PERMISSION = "没有权限执行此操作"
+
+
+def is_district_admin(user: User) -> bool:
+    return user.role is Role.DISTRICT_ADMIN
+
+
+def can_create_meeting(user: User) -> bool:
+    return user.role in (Role.DISTRICT_ADMIN, Role.ORG_ADMIN)
+
+
+def can_edit_meeting(user: User, meeting: Meeting) -> bool:
+    if is_district_admin(user):
+        return True
+    return user.role is Role.ORG_ADMIN and meeting.organiser_org_id == user.org_id
+
+
+def can_manage_venue(user: User, venue: Venue) -> bool:
+    """District admins manage every venue; an org admin only the venues its own org hosts."""
+    if is_district_admin(user):
+        return True
+    return user.role is Role.ORG_ADMIN and venue.host_org_id == user.org_id
+
+
+def can_add_venue(user: User, host_org_id: int) -> bool:
+    """An org admin may add its own town's sub-venue to any meeting; the district may add any."""
+    if is_district_admin(user):
+        return True
+    return user.role is Role.ORG_ADMIN and host_org_id == user.org_id
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise AppError("forbidden", NO_PERMISSION, 403)

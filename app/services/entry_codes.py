@@ -1,0 +1,43 @@
+"""Entry codes: opaque, random, revocable codes behind every booth's and venue's QR."""
+
+import secrets
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Booth, EntryCode, Meeting, Venue
+from app.models.base import utcnow
+
+# 9 random bytes = 72 bits, 12 URL-safe characters: unguessable and still short in a QR.
+CODE_BYTES = 9
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def active_codes(meeting: Meeting) -> list[EntryCode]:
+    query = select(EntryCode).where(EntryCode.meeting_id == meeting.id, EntryCode.revoked_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def ensure_codes(meeting: Meeting) -> list[EntryCode]:
+    """Give every venue and booth of the meeting an active code (no commit); returns the new ones."""
+    covered = {(code.venue_id, code.booth_id) for code in active_codes(meeting)}
+    created = []
+    for venue in meeting.venues:
+        for booth in [None, *venue.booths]:
+            if (venue.id, booth.id if booth else None) not in covered:
+                created.append(issue_code(meeting, venue, booth))
+    return created
+
+
+def issue_code(meeting: Meeting, venue: Venue, booth: Booth | None) -> EntryCode:
+    entry_code = EntryCode(code=new_code(), meeting=meeting, venue=venue, booth=booth)
+    db.session.add(entry_code)
+    db.session.flush()
+    return entry_code
+
+
+def revoke_code(entry_code: EntryCode) -> None:
+    entry_code.revoked_at = utcnow()

@@ -1,0 +1,7 @@
+"""The staff web: server-rendered Chinese pages for booth staff, town unions and the district."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, template_folder="templates")
+
+from app.staff import auth, meetings  # noqa: E402,F401  (views register on bp)

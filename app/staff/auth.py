@@ -1,0 +1,57 @@
+"""Staff sign-in and sign-out."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import db, limiter, login_manager
+from app.models import User
+from app.services import accounts
+from app.staff import bp
+from app.staff.forms import LoginForm
+
+login_manager.login_view = "staff.login"
+login_manager.login_message = "请先登录"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def login_limit() -> str:
+    return current_app.config["RATELIMIT_STAFF_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("用户名或密码不正确")
+    return render_template("staff/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("已退出登录")
+    return redirect(url_for("staff.login"))
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.meeting_list"))
+    return redirect(url_for("staff.login"))
+
+
+def safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("staff.meeting_list")

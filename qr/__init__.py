@@ -1,0 +1,1 @@
+"""Entry-code URLs, QR images and poster sheets: a pure library (no Flask, no database)."""

@@ -1,0 +1,51 @@
+"""CLI: the demo seed is complete and idempotent; staff accounts can be created."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Booth, Meeting, MeetingStatus, Org, Role, User, Venue
+
+
+def row_counts() -> dict:
+    return {table.name: db.session.execute(select(func.count()).select_from(table)).scalar()
+            for table in db.metadata.sorted_tables}
+
+
+def test_demo_seed_creates_shunyi_and_an_open_meeting(runner):
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Org.id))) == 28  # the district and its 27 unions
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.status is MeetingStatus.OPEN
+    main = next(v for v in meeting.venues if v.role.value == "main")
+    assert main.place_name == "北京工字投资管理有限责任公司1号标厂"
+    assert main.host_org.name == "仁和镇"
+    assert {b.kind.value for b in main.booths} == {"found_union", "join", "legal", "card"}
+    assert {u.role for u in db.session.scalars(select(User))} == set(Role)
+    for line in ("/login", "shunyi2026", "/posters", "/display/", "/q/"):
+        assert line in result.output
+
+
+def test_demo_seed_twice_changes_nothing(runner):
+    runner.invoke(args=["demo", "seed"])
+    first = row_counts()
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0
+    assert row_counts() == first
+    assert first["venues"] == db.session.scalar(select(func.count(Venue.id))) == 5
+    assert first["booths"] == db.session.scalar(select(func.count(Booth.id)))
+
+
+def test_users_create_makes_an_org_admin(runner, seeded):
+    result = runner.invoke(
+        args=["users", "create", "yangzhen", "--role", "org_admin", "--org", "杨镇", "--password", "long-enough-1"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "yangzhen"))
+    assert user.org.name == "杨镇" and user.check_password("long-enough-1")
+
+
+def test_users_create_refuses_an_org_role_without_an_org(runner, seeded):
+    result = runner.invoke(args=["users", "create", "nobody", "--role", "org_admin", "--password", "long-enough-1"])
+    assert result.exit_code != 0
+    assert "必须指定所属工会" in result.output

@@ -1,0 +1,70 @@
+"""Configuration: production refuses to start without its secrets, naming the one missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from app import create_app
+from app.config import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 32,
+    "PII_KEY": Fernet.generate_key().decode(),
+    "PII_HMAC_KEY": "h" * 32,
+    "DATABASE_URL": "sqlite:///:memory:",
+    "PUBLIC_BASE_URL": "https://join.example.org",
+    "DEV_LOGIN_ENABLED": "0",
+}
+
+
+def start_production(tmp_path, **changes) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "REDIS_URL"}
+    env.update(PRODUCTION_ENV)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    command = [sys.executable, "-c", "import wsgi"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL"])
+def test_production_without_a_secret_exits_naming_it(tmp_path, missing):
+    result = start_production(tmp_path, **{missing: None})
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_the_dev_login(tmp_path):
+    result = start_production(tmp_path, DEV_LOGIN_ENABLED="1")
+    assert result.returncode != 0
+    assert "DEV_LOGIN_ENABLED" in result.stderr
+
+
+def test_production_with_every_secret_starts(tmp_path):
+    result = start_production(tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_generates_its_secrets_once_into_instance(tmp_path, monkeypatch):
+    for name in ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "APP_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/dev.db"}
+    first = create_app(settings)
+    second = create_app(settings)
+    assert first.config["PII_KEY"] == second.config["PII_KEY"]
+    assert (Path(first.instance_path) / "dev-secrets.json").exists()
+
+
+def test_unknown_app_env_is_refused(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "staging")
+    with pytest.raises(ConfigError, match="APP_ENV"):
+        create_app()
