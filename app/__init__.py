@@ -5,7 +5,7 @@ import os
 from flask import Flask
 
 from app.config import load_config
-from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle
+from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, wechat
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     redis_handle.init_app(app)
+    wechat.init_app(app)
     limiter.init_app(app)
 
     register_blueprints(app)

@@ -100,6 +100,8 @@ class ProductionConfig(Config):
         for name in REQUIRED_IN_PRODUCTION:
             if not env_str(name):
                 raise ConfigError(f"production needs the environment variable {name}; it is missing or empty")
+        if env_str("WECHAT_APPID") and not env_str("WECHAT_SECRET"):
+            raise ConfigError("production needs the environment variable WECHAT_SECRET when WECHAT_APPID is set")
         if self.DEV_LOGIN_ENABLED:
             raise ConfigError("production refuses DEV_LOGIN_ENABLED=1: the dev:<name> login must be off")
         try:

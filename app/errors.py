@@ -1,6 +1,6 @@
 """The one error type of the service and its JSON and HTML renderers."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -23,12 +23,15 @@ HTTP_MESSAGES = {
 class AppError(Exception):
     """A failure a person or a program can act on: stable code, HTTP status, Chinese message."""
 
-    def __init__(self, code: str, message: str, status: int = 400, fields: dict | None = None):
+    def __init__(
+        self, code: str, message: str, status: int = 400, fields: dict | None = None, retry_after: int | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.fields = fields or {}
+        self.retry_after = retry_after
 
     def to_dict(self) -> dict:
         return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
@@ -49,8 +52,11 @@ def wants_json() -> bool:
 
 
 def render_error(error: AppError):
-    response = jsonify(error.to_dict()) if wants_json() else render_template("error.html", error=error)
-    return response, error.status
+    body = jsonify(error.to_dict()) if wants_json() else render_template("error.html", error=error)
+    response = make_response(body, error.status)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -61,19 +67,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException):
         code, message = HTTP_MESSAGES.get(exc.code or 500, HTTP_MESSAGES[500])
-        response, status = render_error(AppError(code, message, exc.code or 500))
-        if exc.code == 429 and getattr(exc, "retry_after", None):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response, status
+        response = render_error(AppError(code, message, exc.code or 500))
+        if exc.code == 429:
+            # Flask-Limiter's breach carries its own Retry-After; keep it.
+            response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "retry-after"})
+        return response
 
     @app.errorhandler(OperationalError)
     def handle_database_down(exc: OperationalError):
         # The database gone for a minute: tell the phone to retry, never show a trace.
         app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
-        error = AppError("database_unavailable", "系统繁忙，请稍后重试", 503)
-        response, status = render_error(error)
-        response.headers["Retry-After"] = "5"
-        return response, status
+        return render_error(AppError("database_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -1,7 +1,7 @@
 """Extensions, created unbound and bound in create_app()."""
 
 import redis
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,15 +27,16 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 class RedisHandle:
-    """The one Redis connection pool of the process; None in embedded mode (no REDIS_URL)."""
-
-    def __init__(self):
-        self.client: redis.Redis | None = None
+    """The Redis client of the current app; None in embedded mode (no REDIS_URL)."""
 
     def init_app(self, app: Flask) -> None:
         url = app.config.get("REDIS_URL")
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
-        app.extensions["redis"] = self
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+        app.extensions["redis_client"] = client
+
+    @property
+    def client(self) -> redis.Redis | None:
+        return current_app.extensions["redis_client"]
 
     @property
     def enabled(self) -> bool:
@@ -43,3 +44,37 @@ class RedisHandle:
 
 
 redis_handle = RedisHandle()
+
+
+class WeChatHandle:
+    """The mini-program's WeChat client of the current app, or None when WECHAT_APPID is unset."""
+
+    def init_app(self, app: Flask) -> None:
+        from wechatpy.session.redisstorage import RedisStorage
+
+        from app.wechat_client import UnionWeChatClient
+
+        client = None
+        if app.config.get("WECHAT_APPID"):
+            redis_client = app.extensions["redis_client"]
+            # With Redis, every worker process shares one access token instead of fetching its own.
+            storage = RedisStorage(redis_client, prefix="wechat") if redis_client else None
+            client = UnionWeChatClient(
+                app.config["WECHAT_APPID"],
+                app.config["WECHAT_SECRET"],
+                app.config["WECHAT_API_BASE_URL"],
+                app.config["WECHAT_TIMEOUT"],
+                session=storage,
+            )
+        app.extensions["wechat_client"] = client
+
+    @property
+    def client(self):
+        return current_app.extensions["wechat_client"]
+
+    @property
+    def enabled(self) -> bool:
+        return self.client is not None
+
+
+wechat = WeChatHandle()

@@ -20,7 +20,7 @@ from app import create_app
 from app.extensions import db, limiter, redis_handle
 from app.services import demo
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.fake_wechat"]
 
 BACKEND = os.environ.get("UNION_INTAKE_TEST_BACKEND", "embedded")
 SCALED = BACKEND == "scaled"
@@ -128,9 +128,9 @@ def app(app_settings):
         db.session.remove()
         empty_all_tables()
         db.engine.dispose()
-    if redis_handle.client is not None:
-        redis_handle.client.flushdb()
-    limiter.reset()
+        if redis_handle.enabled:
+            redis_handle.client.flushdb()
+        limiter.reset()
 
 
 def empty_all_tables() -> None:

@@ -1,0 +1,74 @@
+"""WeChat calls through wechatpy, with WeChat's failures turned into our stable error codes."""
+
+from dataclasses import dataclass
+
+import requests
+from flask import current_app
+from wechatpy.exceptions import WeChatClientException
+
+from app.errors import AppError
+from app.extensions import wechat
+
+# WeChat errcode → what we tell the phone or the staff member.
+KNOWN_ERRORS = {
+    40029: ("wechat_code_invalid", "微信登录凭证无效，请重新进入小程序", 401),
+    40163: ("wechat_code_invalid", "微信登录凭证已使用，请重新进入小程序", 401),
+    45011: ("wechat_rate_limited", "微信接口调用太频繁，请一分钟后再试", 429),
+    45009: ("wechat_quota_exhausted", "今日微信接口调用次数已用完，请明天再试或改用普通二维码", 429),
+    41030: ("wechat_invalid_page", "小程序页面路径无效：请确认小程序已发布且页面路径正确", 422),
+    40169: ("wechat_invalid_scene", "小程序码参数过长或格式不正确", 422),
+}
+
+
+@dataclass
+class WeChatSession:
+    openid: str
+    unionid: str | None
+    session_key: str
+
+
+def code_to_session(js_code: str) -> WeChatSession:
+    """Exchange a wx.login() code for the user's openid (and session_key, which stays with us)."""
+    result = call(lambda client: client.wxa.code_to_session(js_code))
+    return WeChatSession(result["openid"], result.get("unionid"), result["session_key"])
+
+
+def phone_number(code: str) -> str:
+    """Exchange a getPhoneNumber code for the user's mobile number (without country code)."""
+    result = call(lambda client: client.wxa.get_phone_number(code))
+    return result["phone_info"]["purePhoneNumber"]
+
+
+def wxa_code_png(scene: str, page: str) -> bytes:
+    """A mini-program code image opening `page` with `scene` (WeChat's getwxacodeunlimit)."""
+    response = call(lambda client: client.wxa.get_wxa_code_unlimited(scene=scene, page=page, width=430))
+    return response.content
+
+
+def send_subscribe_message(openid: str, template_id: str, data: dict, page: str | None = None) -> None:
+    """Send one subscribe message; raises AppError when WeChat refuses."""
+    call(lambda client: client.wxa.send_subscribe_message(openid, template_id, data, page=page))
+
+
+def call(operation):
+    if not wechat.enabled:
+        raise AppError("wechat_not_configured", "未配置微信小程序（WECHAT_APPID）", 503)
+    try:
+        return operation(wechat.client)
+    except WeChatClientException as exc:
+        raise translate(exc) from exc
+    except requests.RequestException as exc:
+        current_app.logger.warning("WeChat unreachable: %s", exc)
+        raise unavailable() from exc
+
+
+def unavailable() -> AppError:
+    return AppError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", 503, retry_after=10)
+
+
+def translate(exc: WeChatClientException) -> AppError:
+    current_app.logger.warning("WeChat refused: %s %s", exc.errcode, exc.errmsg)
+    if exc.errcode not in KNOWN_ERRORS:
+        return unavailable()
+    code, message, status = KNOWN_ERRORS[exc.errcode]
+    return AppError(code, message, status, retry_after=60 if status == 429 else None)
