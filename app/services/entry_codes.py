@@ -4,6 +4,7 @@ import secrets
 
 from sqlalchemy import select
 
+from app.errors import AppError
 from app.extensions import db
 from app.models import Booth, EntryCode, Meeting, Venue
 from app.models.base import utcnow
@@ -41,3 +42,14 @@ def issue_code(meeting: Meeting, venue: Venue, booth: Booth | None) -> EntryCode
 
 def revoke_code(entry_code: EntryCode) -> None:
     entry_code.revoked_at = utcnow()
+
+
+def resolve(code: str) -> EntryCode:
+    """The active entry code for a scan: 404 when unknown or revoked, 410 when its meeting is not open."""
+    entry_code = db.session.scalar(select(EntryCode).where(EntryCode.code == code))
+    if entry_code is None or not entry_code.is_active:
+        raise AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
+    if not entry_code.meeting.accepts_intake:
+        message = "本场沟通会已结束" if entry_code.meeting.closed_at else "本场沟通会尚未开始"
+        raise AppError("meeting_closed", message, 410)
+    return entry_code
