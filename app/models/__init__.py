@@ -15,6 +15,7 @@ from app.models.meeting import (
     Venue,
     VenueRole,
 )
+from app.models.member_number import MemberNumberSequence
 from app.models.org import Org, OrgKind
 from app.models.staff import Role, User
 from app.models.tally import Tally, TallyKind
@@ -35,6 +36,7 @@ __all__ = [
     "Meeting",
     "MeetingKind",
     "MeetingStatus",
+    "MemberNumberSequence",
     "MembershipApplication",
     "MutualAidCardApplication",
     "Org",

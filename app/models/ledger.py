@@ -23,6 +23,8 @@ class Enterprise(TimestampMixin, db.Model):
     employees: Mapped[int] = mapped_column(default=0)
     members: Mapped[int] = mapped_column(default=0)
     has_union: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the firm's union was founded: the overview counts new unions by month from it.
+    union_founded_on: Mapped[date | None] = mapped_column(Date)
     new_form_workers: Mapped[int] = mapped_column(default=0)
     new_form_members: Mapped[int] = mapped_column(default=0)
 
