@@ -14,6 +14,7 @@ from app.models.meeting import (
     MeetingStatus,
     Venue,
     VenueRole,
+    WxaCodeImage,
 )
 from app.models.member_number import MemberNumberSequence
 from app.models.org import Org, OrgKind
@@ -49,4 +50,5 @@ __all__ = [
     "Venue",
     "VenueRole",
     "Worker",
+    "WxaCodeImage",
 ]

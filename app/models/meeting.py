@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -150,3 +150,13 @@ class DisplayLink(TimestampMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     meeting: Mapped[Meeting] = relationship()
+
+
+class WxaCodeImage(TimestampMixin, db.Model):
+    """A WeChat mini-program code fetched once per entry code and kept (see docs/decisions.md)."""
+
+    __tablename__ = "wxa_code_images"
+
+    entry_code_id: Mapped[int] = mapped_column(ForeignKey("entry_codes.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[str] = mapped_column(String(120))
+    png: Mapped[bytes] = mapped_column(LargeBinary)
