@@ -1,0 +1,198 @@
+"""The live stream (SPEC §6): counter deltas fanned out in-process to every open SSE client.
+
+Each worker process holds ONE Redis subscription (a pattern over every meeting's channel) and hands each
+message to its local clients; embedded mode broadcasts straight from the intake request. A client's
+pending changes are merged by scope — they carry absolute values, so merging loses nothing — and sent at
+most every 250 ms, which is how a burst of joins becomes ≤ 4 events per second per client.
+"""
+
+import json
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+import redis
+
+log = logging.getLogger(__name__)
+
+MIN_INTERVAL = 0.25
+HEARTBEAT_SECONDS = 15.0
+RECENT_PER_UPDATE = 12
+
+
+class LiveClient:
+    """One open stream: its pending (merged) update and a flag to wake its generator."""
+
+    def __init__(self, meeting_id: int):
+        self.meeting_id = meeting_id
+        self.ready = threading.Event()
+        self.needs_snapshot = False
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.seq = 0
+        self.changes: dict[tuple, dict] = {}
+        self.minutes: dict[str, int] = {}
+        self.joined: list[dict] = []
+
+    def offer(self, message: dict) -> None:
+        with self._lock:
+            self.seq = max(self.seq, message.get("seq", 0))
+            for change in message.get("changes", []):
+                self.changes[(change["scope"], change["id"])] = change
+            self.minutes.update(message.get("minutes", {}))
+            if message.get("joined"):
+                self.joined = (self.joined + [message["joined"]])[-RECENT_PER_UPDATE:]
+        self.ready.set()
+
+    def take(self) -> dict:
+        with self._lock:
+            update = {"seq": self.seq, "changes": list(self.changes.values())}
+            if self.minutes:
+                update["minutes"] = self.minutes
+            if self.joined:
+                update["joined"] = self.joined
+            self._reset()
+            self.ready.clear()
+        return update
+
+    def has_changes(self) -> bool:
+        return bool(self.changes or self.minutes or self.joined)
+
+
+class Hub:
+    """This process's open streams, by meeting."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._clients: dict[int, set[LiveClient]] = defaultdict(set)
+        self._seq: dict[int, int] = defaultdict(int)
+
+    def join(self, meeting_id: int) -> LiveClient:
+        client = LiveClient(meeting_id)
+        with self._lock:
+            self._clients[meeting_id].add(client)
+        return client
+
+    def leave(self, client: LiveClient) -> None:
+        with self._lock:
+            self._clients[client.meeting_id].discard(client)
+
+    def deliver(self, meeting_id: int, message: dict) -> None:
+        with self._lock:
+            clients = list(self._clients.get(meeting_id, ()))
+        for client in clients:
+            client.offer(message)
+
+    def next_seq(self, meeting_id: int) -> int:
+        with self._lock:
+            self._seq[meeting_id] += 1
+            return self._seq[meeting_id]
+
+    def resync_all(self) -> None:
+        """After a lost subscription every client gets a fresh snapshot: it may have missed deltas."""
+        with self._lock:
+            clients = [c for group in self._clients.values() for c in group]
+        for client in clients:
+            client.needs_snapshot = True
+            client.ready.set()
+
+
+hub = Hub()
+
+
+def broadcast(meeting_id: int, message: dict) -> None:
+    """Embedded mode: hand a delta to this process's streams of the meeting."""
+    hub.deliver(meeting_id, {**message, "seq": hub.next_seq(meeting_id)})
+
+
+def channel_prefix(client: redis.Redis) -> str:
+    # PUBLISH ignores the database number; the prefix keeps apps on other Redis dbs off our channels.
+    return f"intake:{client.connection_pool.connection_kwargs.get('db', 0)}:live:"
+
+
+class RedisListener:
+    """The one subscription of this process: every meeting's channel, fanned out through the hub."""
+
+    def __init__(self, client: redis.Redis):
+        self.client = client
+        self.prefix = channel_prefix(client)
+        self.subscribed = threading.Event()
+        threading.Thread(target=self._run, name="intake-live-listener", daemon=True).start()
+
+    def _run(self) -> None:
+        lost = False
+        while True:
+            try:
+                self._listen(resync=lost)
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+                log.warning("live subscription lost (%s); resubscribing", exc)
+                self.subscribed.clear()
+                lost = True
+                time.sleep(1)
+
+    def _listen(self, resync: bool) -> None:
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        try:
+            pubsub.psubscribe(self.prefix + "*")
+            self.subscribed.set()
+            if resync:
+                hub.resync_all()
+            while True:
+                message = pubsub.get_message(timeout=HEARTBEAT_SECONDS)
+                if message and message["type"] == "pmessage":
+                    meeting_id = int(message["channel"].decode().rsplit(":", 1)[1])
+                    hub.deliver(meeting_id, json.loads(message["data"]))
+        finally:
+            pubsub.close()
+
+
+_listeners: dict[str, RedisListener] = {}
+_listeners_lock = threading.Lock()
+
+
+def ensure_listener(client: redis.Redis | None) -> None:
+    """Start this process's Redis subscription once (per Redis server and db); no-op when embedded."""
+    if client is None:
+        return
+    kwargs = client.connection_pool.connection_kwargs
+    key = f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+    with _listeners_lock:
+        if key not in _listeners:
+            # Without a socket timeout: a quiet channel is normal; get_message's own timeout bounds the wait.
+            listener_client = redis.Redis(**{**kwargs, "socket_timeout": None})
+            _listeners[key] = RedisListener(listener_client)
+    _listeners[key].subscribed.wait(timeout=2)
+
+
+def sse(event: str | None, data: dict) -> str:
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+
+
+def stream(meeting_id: int, snapshot: Callable[[], dict]) -> Iterator[str]:
+    """The SSE body: a snapshot, then coalesced updates, a heartbeat comment when quiet."""
+    client = hub.join(meeting_id)
+    try:
+        yield "retry: 3000\n\n" + sse("snapshot", snapshot())
+        last_sent = 0.0
+        while True:
+            if not client.ready.wait(timeout=HEARTBEAT_SECONDS):
+                yield ": heartbeat\n\n"
+                continue
+            # Hold the update until 250 ms after the last one; taps arriving meanwhile merge into it.
+            time.sleep(max(0.0, last_sent + MIN_INTERVAL - time.monotonic()))
+            last_sent = time.monotonic()
+            if client.needs_snapshot:
+                client.needs_snapshot = False
+                client.take()
+                yield sse("snapshot", snapshot())
+            elif client.has_changes():
+                yield sse("update", client.take())
+            else:
+                client.ready.clear()
+    finally:
+        hub.leave(client)
