@@ -59,6 +59,12 @@ class Config:
         self.H5_JOIN_ENABLED = env_bool("H5_JOIN_ENABLED", True)
         self.DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
         self.RETENTION_DAYS = env_int("RETENTION_DAYS", 180)
+        # Subscribe-message template telling a worker the review result; unset = no message.
+        self.WECHAT_REVIEW_TEMPLATE_ID = env_str("WECHAT_REVIEW_TEMPLATE_ID")
+        # District targets in percent: 建会率, 入会率, 新就业形态劳动者入会率.
+        self.KPI_TARGET_FOUNDING = env_int("KPI_TARGET_FOUNDING", 95)
+        self.KPI_TARGET_MEMBERSHIP = env_int("KPI_TARGET_MEMBERSHIP", 90)
+        self.KPI_TARGET_NEW_FORM = env_int("KPI_TARGET_NEW_FORM", 85)
         self.RATELIMIT_STAFF_LOGIN = env_str("RATELIMIT_STAFF_LOGIN", "10/minute")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)

@@ -37,3 +37,13 @@ def can_add_venue(user: User, host_org_id: int) -> bool:
 def require(allowed: bool) -> None:
     if not allowed:
         raise AppError("forbidden", NO_PERMISSION, 403)
+
+
+def can_review(user: User) -> bool:
+    """Town unions review what is routed to them; the district reviews everything."""
+    return user.role in (Role.DISTRICT_ADMIN, Role.ORG_ADMIN)
+
+
+def can_see_org(user: User, org_id: int) -> bool:
+    """District admins see every org's records; an org admin only its own org's."""
+    return is_district_admin(user) or (user.role is Role.ORG_ADMIN and user.org_id == org_id)

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -50,3 +51,20 @@ def mask_mobile(mobile: str | None) -> str:
     if not mobile:
         return ""
     return mobile[:3] + "****" + mobile[-4:]
+
+
+@dataclass
+class Identity:
+    """An applicant's name, ID number and mobile, either masked (every list) or in full (audited reveal)."""
+
+    name: str
+    id_number: str
+    mobile: str
+
+
+def identity_of(record, full: bool = False) -> Identity:
+    """Decrypt a record's name_enc/id_number_enc/mobile_enc; masked unless full is asked for."""
+    name, id_number, mobile = (decrypt(record.name_enc), decrypt(record.id_number_enc), decrypt(record.mobile_enc))
+    if full:
+        return Identity(name or "", id_number or "", mobile or "")
+    return Identity(mask_name(name), mask_id_number(id_number), mask_mobile(mobile))
