@@ -1,0 +1,117 @@
+"""Review queue pages: list, detail with masked PII and an audited reveal, and the decisions."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.errors import AppError
+from app.extensions import db
+from app.models import ApplicationStatus, Meeting, Org
+from app.models.application import APPLICATION_STATUS_LABELS
+from app.services import access, privacy, review
+from app.services.review import QueueFilters
+from app.staff import bp
+
+NEW_FORM_JOBS = ["货车司机", "网约车司机", "快递员", "外卖配送员"]
+
+
+@bp.get("/review")
+@login_required
+def review_queue():
+    filters = queue_filters()
+    applications = review.queue(current_user, filters)
+    return render_template(
+        "staff/review_queue.html",
+        applications=applications,
+        identities={a.id: privacy.identity_of(a) for a in applications},
+        filters=filters,
+        meetings=db.session.scalars(db.select(Meeting).order_by(Meeting.held_on.desc())).all(),
+        status_labels=APPLICATION_STATUS_LABELS,
+        new_form_jobs=NEW_FORM_JOBS,
+    )
+
+
+@bp.get("/review/<int:application_id>")
+@login_required
+def review_detail(application_id: int):
+    application = review.get_for_review(current_user, application_id)
+    return render_detail(application, privacy.identity_of(application))
+
+
+@bp.post("/review/<int:application_id>/reveal")
+@login_required
+def review_reveal(application_id: int):
+    identity = review.reveal_identity(current_user, application_id, request.remote_addr)
+    return render_detail(review.get_for_review(current_user, application_id), identity, revealed=True)
+
+
+@bp.post("/review/<int:application_id>/approve")
+@login_required
+def review_approve(application_id: int):
+    application = review.approve(current_user, application_id, request.remote_addr)
+    flash(f"已通过，会员编号 {application.member_no}")
+    return back_to_queue()
+
+
+@bp.post("/review/<int:application_id>/return")
+@login_required
+def review_return(application_id: int):
+    review.return_for_correction(current_user, application_id, request.form.get("reason", ""), request.remote_addr)
+    flash("已退回，职工会看到退回原因")
+    return back_to_queue()
+
+
+@bp.post("/review/<int:application_id>/reject")
+@login_required
+def review_reject(application_id: int):
+    review.reject(current_user, application_id, request.form.get("reason", ""), request.remote_addr)
+    flash("已驳回")
+    return back_to_queue()
+
+
+@bp.post("/review/<int:application_id>/transfer")
+@login_required
+def review_transfer(application_id: int):
+    target_org_id = request.form.get("org_id", type=int) or 0
+    review.transfer(current_user, application_id, target_org_id, request.remote_addr)
+    flash("已转给其他镇街工会审核")
+    return back_to_queue()
+
+
+@bp.post("/review/batch-approve")
+@login_required
+def review_batch_approve():
+    ids = [int(value) for value in request.form.getlist("application_id") if value.isdigit()]
+    result = review.approve_batch(current_user, ids, request.remote_addr)
+    skipped = f"，{result.skipped} 份已被他人处理而跳过" if result.skipped else ""
+    flash(f"已批量通过 {len(result.approved)} 份{skipped}")
+    return back_to_queue()
+
+
+def render_detail(application, identity, revealed: bool = False):
+    transfer_orgs = db.session.scalars(
+        db.select(Org).where(Org.parent_id.is_not(None), Org.id != application.host_org_id).order_by(Org.sort_order)
+    ).all()
+    return render_template(
+        "staff/review_detail.html",
+        application=application,
+        identity=identity,
+        revealed=revealed,
+        transfer_orgs=transfer_orgs,
+        can_decide=access.can_review(current_user),
+    )
+
+
+def queue_filters() -> QueueFilters:
+    status = request.args.get("status", ApplicationStatus.SUBMITTED.value)
+    if status not in APPLICATION_STATUS_LABELS and status != "all":
+        raise AppError("invalid_status", "未知的申请状态", 422, {"status": "未知的申请状态"})
+    return QueueFilters(
+        meeting_id=request.args.get("meeting_id", type=int),
+        venue_id=request.args.get("venue_id", type=int),
+        status=None if status == "all" else ApplicationStatus(status),
+        new_form_job=request.args.get("new_form_job") or None,
+    )
+
+
+def back_to_queue():
+    return redirect(url_for("staff.review_queue"))

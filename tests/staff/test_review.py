@@ -1,0 +1,57 @@
+"""The review pages: another town's applications stay out of reach; decisions land and are shown."""
+
+from app.extensions import db
+from app.models import ApplicationStatus, AuditLog
+from tests.factories import make_application
+
+
+def venue_of(seeded, town: str):
+    return next(v for v in seeded.meeting.venues if v.host_org.name == town)
+
+
+def test_org_admin_gets_404_for_another_towns_application_and_cannot_decide_it(staff_login, seeded):
+    theirs = make_application(venue_of(seeded, "天竺镇"), name="王五")
+    renhe = staff_login("renhe")
+    assert "王*" not in renhe.get("/review").text
+    assert renhe.get(f"/review/{theirs.id}").status_code == 404
+    for action, form in (("approve", {}), ("reject", {"reason": "不符合"}), ("return", {"reason": "补充"})):
+        assert renhe.post_form(f"/review/{theirs.id}/{action}", form, "/review").status_code == 404
+    assert renhe.post_form("/review/batch-approve", {"application_id": theirs.id}, "/review").status_code == 404
+    db.session.expire_all()
+    assert theirs.status is ApplicationStatus.SUBMITTED
+
+
+def test_booth_staff_cannot_open_the_review_queue(staff_login, seeded):
+    assert staff_login("booth").get("/review").status_code == 403
+
+
+def test_queue_shows_masked_names_and_id_numbers(staff_login, seeded):
+    make_application(venue_of(seeded, "仁和镇"), name="张三丰", id_no="110113199005170011")
+    page = staff_login("renhe").get("/review").text
+    assert "张**" in page and "110113********0011" in page
+    assert "张三丰" not in page and "110113199005170011" not in page
+
+
+def test_show_full_reveals_the_identity_and_writes_an_audit_row(staff_login, seeded):
+    application = make_application(venue_of(seeded, "仁和镇"), name="张三丰", mobile="13812345678")
+    renhe = staff_login("renhe")
+    assert "13812345678" not in renhe.get(f"/review/{application.id}").text
+    page = renhe.post_form(f"/review/{application.id}/reveal", {}, f"/review/{application.id}")
+    assert page.status_code == 200 and "张三丰" in page.text and "13812345678" in page.text
+    assert db.session.scalar(db.select(AuditLog).where(AuditLog.action == "pii.reveal")).target_id == application.id
+
+
+def test_returning_without_a_reason_is_refused_in_chinese(staff_login, seeded):
+    application = make_application(venue_of(seeded, "仁和镇"))
+    response = staff_login("renhe").post_form(f"/review/{application.id}/return", {"reason": ""}, "/review")
+    assert response.status_code == 422 and "请填写原因" in response.text
+
+
+def test_batch_approve_from_the_queue_gives_each_a_member_number(staff_login, seeded):
+    venue = venue_of(seeded, "仁和镇")
+    ids = [make_application(venue).id for _ in range(3)]
+    renhe = staff_login("renhe")
+    assert renhe.post_form("/review/batch-approve", {"application_id": ids}, "/review").status_code == 302
+    page = renhe.get("/review?status=approved").text
+    assert "已批量通过 3 份" in page
+    assert page.count("-000") == 3
