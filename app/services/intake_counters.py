@@ -7,16 +7,22 @@ succeed even when Redis is down; the lost increment is repaired from SQL by a re
 """
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db, redis_handle
-from app.models import MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
+from app.models import Meeting, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
 from app.services import live
 from app.services.intake_sql import TALLY_METRICS, MeetingCounts, count_meeting, joined_entry, minute_of, scopes_of
 
 log = logging.getLogger(__name__)
+
+RECONCILE_SECONDS = 60
+_reconciler_started = False
 
 
 @dataclass
@@ -98,6 +104,32 @@ def reconcile(meeting_id: int) -> bool:
     """Compare Redis with SQL and rebuild on drift; True when a repair was needed."""
     backend = _redis_backend()
     return backend.reconcile(meeting_id) if backend is not None else False
+
+
+def ensure_periodic_reconcile() -> None:
+    """Start this process's reconcile loop (scaled mode): every open meeting it streams, once a minute."""
+    global _reconciler_started
+    if not redis_handle.enabled or _reconciler_started:
+        return
+    _reconciler_started = True
+    app = current_app._get_current_object()
+    threading.Thread(target=_reconcile_forever, args=(app,), name="intake-reconcile", daemon=True).start()
+
+
+def _reconcile_forever(app) -> None:
+    while True:
+        time.sleep(RECONCILE_SECONDS)
+        with app.app_context():
+            try:
+                for meeting_id in live.hub.meeting_ids():
+                    meeting = db.session.get(Meeting, meeting_id)
+                    backend = _redis_backend()
+                    if meeting and meeting.accepts_intake and backend.claim_reconcile(meeting_id, RECONCILE_SECONDS):
+                        backend.reconcile(meeting_id)
+            except Exception:  # noqa: BLE001 — try again next round; the loop must outlive a Redis outage
+                log.exception("periodic reconcile failed")
+            finally:
+                db.session.remove()
 
 
 def _report(build_event) -> None:

@@ -149,6 +149,10 @@ class RedisCounters:
         message = {"changes": changes, "minutes": dict(counts.joins_by_minute)}
         pipe.publish(channel_prefix(self.client) + str(m), json.dumps(message, ensure_ascii=False))
 
+    def claim_reconcile(self, meeting_id: int, seconds: int) -> bool:
+        """One process of the deployment reconciles a meeting per period; the others skip it."""
+        return bool(self.client.set(key(meeting_id, "reconcile_claim"), 1, nx=True, ex=seconds))
+
     def reconcile(self, meeting_id: int) -> bool:
         """Rebuild when Redis disagrees with SQL on any counter of the meeting."""
         in_sql = count_meeting(meeting_id)

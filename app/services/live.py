@@ -87,6 +87,10 @@ class Hub:
         for client in clients:
             client.offer(message)
 
+    def meeting_ids(self) -> list[int]:
+        with self._lock:
+            return [meeting_id for meeting_id, clients in self._clients.items() if clients]
+
     def next_seq(self, meeting_id: int) -> int:
         with self._lock:
             self._seq[meeting_id] += 1
@@ -158,13 +162,16 @@ def ensure_listener(client: redis.Redis | None) -> None:
     """Start this process's Redis subscription once (per Redis server and db); no-op when embedded."""
     if client is None:
         return
-    kwargs = client.connection_pool.connection_kwargs
+    pool = client.connection_pool
+    kwargs = pool.connection_kwargs
     key = f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
     with _listeners_lock:
         if key not in _listeners:
             # Without a socket timeout: a quiet channel is normal; get_message's own timeout bounds the wait.
-            listener_client = redis.Redis(**{**kwargs, "socket_timeout": None})
-            _listeners[key] = RedisListener(listener_client)
+            own_pool = redis.ConnectionPool(
+                connection_class=pool.connection_class, **{**kwargs, "socket_timeout": None}
+            )
+            _listeners[key] = RedisListener(redis.Redis(connection_pool=own_pool))
     _listeners[key].subscribed.wait(timeout=2)
 
 
@@ -173,14 +180,20 @@ def sse(event: str | None, data: dict) -> str:
     return f"{head}data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
 
 
-def stream(meeting_id: int, snapshot: Callable[[], dict]) -> Iterator[str]:
-    """The SSE body: a snapshot, then coalesced updates, a heartbeat comment when quiet."""
+def stream(meeting_id: int, snapshot: Callable[[], dict], still_allowed: Callable[[], bool]) -> Iterator[str]:
+    """The SSE body: a snapshot, then coalesced updates, a heartbeat comment when quiet.
+
+    `still_allowed` is asked at each heartbeat, so a revoked display link goes dark within 15 s.
+    """
     client = hub.join(meeting_id)
     try:
         yield "retry: 3000\n\n" + sse("snapshot", snapshot())
         last_sent = 0.0
         while True:
             if not client.ready.wait(timeout=HEARTBEAT_SECONDS):
+                if not still_allowed():
+                    yield sse("revoked", {})
+                    return
                 yield ": heartbeat\n\n"
                 continue
             # Hold the update until 250 ms after the last one; taps arriving meanwhile merge into it.
