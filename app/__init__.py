@@ -40,9 +40,11 @@ def migrations_directory() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from app.display import bp as display_bp
+    from app.entry import bp as entry_bp
     from app.health import bp as health_bp
     from app.staff import bp as staff_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(display_bp)
+    app.register_blueprint(entry_bp)

@@ -56,6 +56,8 @@ class Config:
         self.WECHAT_SECRET = env_str("WECHAT_SECRET")
         self.WECHAT_API_BASE_URL = env_str("WECHAT_API_BASE_URL", "https://api.weixin.qq.com").rstrip("/")
         self.WECHAT_TIMEOUT = env_int("WECHAT_TIMEOUT_SECONDS", 5)
+        # The mini-program page a 小程序码 opens (it receives the entry code as `scene`).
+        self.WECHAT_ENTRY_PAGE = env_str("WECHAT_ENTRY_PAGE", "pages/entry/index")
         self.H5_JOIN_ENABLED = env_bool("H5_JOIN_ENABLED", True)
         self.DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
         self.RETENTION_DAYS = env_int("RETENTION_DAYS", 180)
