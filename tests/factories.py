@@ -75,7 +75,7 @@ def make_application(
         consent=True,
         consent_version="2026-11",
         submitted_at=submitted_at or utcnow(),
-        **{"employer": "北京顺义物流有限公司", "industry": "交通运输", **fields},
+        **{"employer": "北京顺义物流有限公司", "industry": "交通运输、仓储和邮政业", **fields},
     )
     db.session.add(application)
     db.session.commit()

@@ -1,0 +1,51 @@
+"""Export pages: applications (masked, or in full for the district) and the 会员登记表 import file."""
+
+import io
+
+from flask import render_template, request, send_file
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.models import Meeting, Org
+from app.services import access, exports
+from app.services.exports import ExportFile, ExportScope
+from app.staff import bp
+
+
+@bp.get("/exports")
+@login_required
+def export_page():
+    access.require(access.can_review(current_user))
+    org_query = db.select(Org).where(Org.parent_id.is_not(None)).order_by(Org.sort_order)
+    return render_template(
+        "staff/exports.html",
+        meetings=db.session.scalars(db.select(Meeting).order_by(Meeting.held_on.desc())).all(),
+        orgs=db.session.scalars(org_query).all() if access.is_district_admin(current_user) else [],
+        is_district=access.is_district_admin(current_user),
+    )
+
+
+@bp.post("/exports/applications")
+@login_required
+def export_applications():
+    unmasked = request.form.get("unmasked") == "1"
+    return download(exports.applications_export(current_user, export_scope(), unmasked, request.remote_addr))
+
+
+@bp.post("/exports/member-register")
+@login_required
+def export_member_register():
+    return download(exports.member_register_export(current_user, export_scope(), request.remote_addr))
+
+
+def export_scope() -> ExportScope:
+    return ExportScope(meeting_id=request.form.get("meeting_id", type=int), org_id=request.form.get("org_id", type=int))
+
+
+def download(export: ExportFile):
+    return send_file(
+        io.BytesIO(export.content),
+        mimetype=export.mimetype,
+        as_attachment=True,
+        download_name=export.filename,
+    )
