@@ -43,8 +43,10 @@ def register_blueprints(app: Flask) -> None:
     from app.entry import bp as entry_bp
     from app.health import bp as health_bp
     from app.staff import bp as staff_bp
+    from miniprogram_api import init_app as init_miniprogram_api
 
     app.register_blueprint(health_bp)
     app.register_blueprint(staff_bp)
+    init_miniprogram_api(app)
     app.register_blueprint(display_bp)
     app.register_blueprint(entry_bp)

@@ -68,6 +68,15 @@ class Config:
         self.KPI_TARGET_MEMBERSHIP = env_int("KPI_TARGET_MEMBERSHIP", 90)
         self.KPI_TARGET_NEW_FORM = env_int("KPI_TARGET_NEW_FORM", 85)
         self.RATELIMIT_STAFF_LOGIN = env_str("RATELIMIT_STAFF_LOGIN", "10/minute")
+        # /mp/v1: a whole venue may share one carrier-NAT address, so the tight limit is per token.
+        self.RATELIMIT_MP_LOGIN = env_str("RATELIMIT_MP_LOGIN", "30/minute")
+        self.RATELIMIT_MP_SUBMIT_PER_TOKEN = env_str("RATELIMIT_MP_SUBMIT_PER_TOKEN", "10/minute")
+        self.RATELIMIT_MP_SUBMIT_PER_IP = env_str("RATELIMIT_MP_SUBMIT_PER_IP", "600/minute")
+        self.RATELIMIT_HEADERS_ENABLED = True  # a 429 carries Retry-After
+        self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        # 互助服务卡 age rule (reported Beijing practice): women under 55, men under 60; 0 switches it off.
+        self.CARD_AGE_LIMIT_FEMALE = env_int("CARD_AGE_LIMIT_FEMALE", 55)
+        self.CARD_AGE_LIMIT_MALE = env_int("CARD_AGE_LIMIT_MALE", 60)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.MAX_CONTENT_LENGTH = 65536

@@ -20,7 +20,13 @@ from app import create_app
 from app.extensions import db, limiter, redis_handle
 from app.services import demo
 
-pytest_plugins = ["tests.browser_fixtures", "tests.fake_wechat", "tests.factories"]
+pytest_plugins = [
+    "tests.browser_fixtures",
+    "tests.fake_wechat",
+    "tests.factories",
+    "tests.mp_fixtures",
+    "tests.intake_fixtures",
+]
 
 BACKEND = os.environ.get("UNION_INTAKE_TEST_BACKEND", "embedded")
 SCALED = BACKEND == "scaled"

@@ -1,0 +1,206 @@
+"""Request and response schemas of /mp/v1; the OpenAPI document is generated from these.
+
+Requests are checked for shape here (types, lengths, choices, with Chinese messages); the rules about a
+person (身份证号, mobile, credit code, consent) live in app/services. Responses never carry full PII.
+"""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from app.models import ApplicationStatus, CardDelivery, CardStatus, MeetingStatus
+from app.services import privacy
+from app.services.form_options import CHOICES
+from app.services.workers import kind_of
+
+
+def messages(label: str) -> dict:
+    return {"required": f"请填写{label}", "null": f"请填写{label}", "invalid": f"{label}格式不正确"}
+
+
+def text(label: str, max_length: int, required: bool = False) -> fields.String:
+    return fields.String(
+        required=required,
+        allow_none=not required,
+        validate=validate.Length(max=max_length, error=f"{label}不能超过{max_length}个字符"),
+        error_messages=messages(label),
+        metadata={"description": label},
+    )
+
+
+def choice(name: str, label: str) -> fields.String:
+    return fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CHOICES[name], error=f"请从列表中选择{label}"),
+        error_messages=messages(label),
+        metadata={"description": label},
+    )
+
+
+class RequestSchema(Schema):
+    class Meta:
+        # An older or newer mini-program may send fields we do not know; ignore them rather than fail.
+        unknown = EXCLUDE
+
+
+class LoginSchema(RequestSchema):
+    code = text("登录凭证", 256, required=True)
+
+
+class PhoneCodeSchema(RequestSchema):
+    code = text("手机号授权凭证", 256, required=True)
+
+
+class IdempotencyHeaderSchema(RequestSchema):
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=80, error="Idempotency-Key 应为1到80个字符"),
+        metadata={"description": "客户端生成的唯一键；重试时带同一个键，得到第一次的应答"},
+    )
+
+
+class MembershipApplicationFields(RequestSchema):
+    """The form of 《工会会员登记表》; PATCH sends any subset of it."""
+
+    name = text("姓名", 40, required=True)
+    id_number = text("身份证号", 24, required=True)
+    mobile = text("手机号", 20)
+    employer = text("工作单位", 100, required=True)
+    employer_credit_code = text("统一社会信用代码", 24)
+    industry = choice("industry", "所属行业")
+    hukou_type = choice("hukou_type", "户籍类型")
+    new_form_job = choice("new_form_job", "新就业形态")
+    education = choice("education", "学历")
+    political_status = choice("political_status", "政治面貌")
+    employment_status = choice("employment_status", "就业状态")
+    skill_level = choice("skill_level", "技能等级")
+    residence = text("现居住地", 200)
+    is_migrant_worker = fields.Boolean(allow_none=True, error_messages=messages("是否外地来京务工"))
+    id_valid_until = text("身份证有效期限（日期或 long_term）", 10)
+    consent = fields.Boolean(required=True, error_messages=messages("入会承诺与个人信息使用同意"))
+    consent_version = text("同意书版本", 20, required=True)
+
+
+class MembershipApplicationRequest(MembershipApplicationFields):
+    entry_code = text("二维码", 32, required=True)
+
+
+class CardApplicationRequest(RequestSchema):
+    entry_code = text("二维码", 32, required=True)
+    delivery = fields.String(
+        required=True,
+        validate=validate.OneOf([d.value for d in CardDelivery], error="请选择领卡方式"),
+        error_messages=messages("领卡方式"),
+        metadata={"description": "onsite 现场办理 | branch 到银行网点领取"},
+    )
+    branch = text("银行网点", 100)
+    consent = fields.Boolean(required=True, error_messages=messages("办卡须知同意"))
+
+
+class WorkerSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Function(kind_of, metadata={"description": "wechat | h5 | dev"})
+    phone = fields.Function(lambda worker: privacy.mask_mobile(privacy.decrypt(worker.phone_enc)) or None,
+                            allow_none=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+    worker = fields.Nested(WorkerSchema)
+
+
+class MembershipApplicationSchema(Schema):
+    """One application as its owner sees it: name, ID number and mobile masked."""
+
+    id = fields.Integer()
+    status = fields.Enum(ApplicationStatus, by_value=True)
+    status_label = fields.String()
+    name = fields.Function(lambda a: privacy.mask_name(privacy.decrypt(a.name_enc)))
+    id_number = fields.Function(lambda a: privacy.mask_id_number(privacy.decrypt(a.id_number_enc)))
+    mobile = fields.Function(lambda a: privacy.mask_mobile(privacy.decrypt(a.mobile_enc)))
+    gender = fields.String(allow_none=True)
+    employer = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
+    new_form_job = fields.String(allow_none=True)
+    meeting_title = fields.String(attribute="meeting.title")
+    venue_name = fields.String(attribute="venue.place_name")
+    host_org_name = fields.String(attribute="host_org.name")
+    submitted_at = fields.DateTime()
+    decision_reason = fields.String(allow_none=True)
+    member_no = fields.String(allow_none=True)
+
+
+class CardApplicationSchema(Schema):
+    id = fields.Integer()
+    membership_application_id = fields.Integer()
+    status = fields.Enum(CardStatus, by_value=True)
+    status_label = fields.String()
+    delivery = fields.Enum(CardDelivery, by_value=True)
+    branch = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class MeetingSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    held_on = fields.Date()
+    status = fields.Enum(MeetingStatus, by_value=True)
+
+
+class VenueSchema(Schema):
+    id = fields.Integer()
+    role = fields.Function(lambda venue: venue.role.value)
+    role_label = fields.String()
+    place_name = fields.String()
+    address = fields.String()
+    host_org_name = fields.String(attribute="host_org.name")
+
+
+class BoothSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Function(lambda booth: booth.kind.value)
+    kind_label = fields.String()
+    name = fields.String()
+
+
+class FormOptionsSchema(Schema):
+    industry = fields.List(fields.String())
+    hukou_type = fields.List(fields.String())
+    new_form_job = fields.List(fields.String())
+    education = fields.List(fields.String())
+    political_status = fields.List(fields.String())
+    employment_status = fields.List(fields.String())
+    skill_level = fields.List(fields.String())
+    card_delivery = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
+    card_branches = fields.List(fields.String())
+    consent_version = fields.String()
+    consent_text = fields.String()
+
+
+class EntrySchema(Schema):
+    entry_code = fields.String(attribute="entry_code.code")
+    meeting = fields.Nested(MeetingSchema, attribute="entry_code.meeting")
+    venue = fields.Nested(VenueSchema, attribute="entry_code.venue")
+    booth = fields.Nested(BoothSchema, attribute="entry_code.booth", allow_none=True)
+    actions = fields.List(fields.String(), metadata={"description": "join 可入会 | card 可申请互助服务卡"})
+    form_options = fields.Nested(FormOptionsSchema)
+    membership = fields.Nested(MembershipApplicationSchema, allow_none=True)
+    card = fields.Nested(CardApplicationSchema, allow_none=True)
+
+
+class MeSchema(Schema):
+    worker = fields.Nested(WorkerSchema)
+    membership_applications = fields.List(fields.Nested(MembershipApplicationSchema))
+    card_applications = fields.List(fields.Nested(CardApplicationSchema))
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(metadata={"description": "stable snake_case code"})
+    message = fields.String(metadata={"description": "中文说明"})
+    # Always an object, keyed by the request's field names; empty when no field is at fault.
+    field_errors = fields.Dict(
+        keys=fields.String(), values=fields.String(), data_key="fields", metadata={"description": "字段名 → 中文说明"}
+    )
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema)

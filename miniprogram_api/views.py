@@ -1,0 +1,138 @@
+"""The /mp/v1 endpoints: read the request through a schema, call one service, answer through a schema."""
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import UnprocessableEntity
+
+from app.errors import AppError, render_error
+from app.extensions import limiter
+from app.services import cards, enrolment, scans, workers
+from miniprogram_api import blp, schemas
+from miniprogram_api.auth import authenticate, current_worker, issue_token, worker_or_address
+
+PUBLIC_ENDPOINTS = {"mp.login", "mp.h5_login"}
+BEARER = [{"bearerAuth": []}]
+
+
+def configured(name: str):
+    return lambda: current_app.config[name]
+
+
+login_limit = limiter.limit(configured("RATELIMIT_MP_LOGIN"), key_func=get_remote_address)
+submit_limit_per_token = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_TOKEN"), key_func=worker_or_address)
+submit_limit_per_address = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_IP"), key_func=get_remote_address)
+
+
+@blp.before_request
+def require_token():
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        authenticate()
+
+
+@blp.errorhandler(UnprocessableEntity)
+def field_errors(exc: UnprocessableEntity):
+    """webargs' 422 in our shape: one Chinese message per request field."""
+    locations = (getattr(exc, "data", None) or {}).get("messages", {})
+    found = {name: first_message(m) for fields in locations.values() for name, m in fields.items()}
+    schema_level = found.pop("_schema", None)
+    message = "请求内容应为 JSON 对象" if schema_level and not found else enrolment.FORM_INVALID
+    return render_error(AppError("validation_error", message, 422, found))
+
+
+def first_message(messages) -> str:
+    if isinstance(messages, dict):
+        return first_message(next(iter(messages.values())))
+    return str(messages[0]) if isinstance(messages, list) else str(messages)
+
+
+@blp.route("/auth/login", methods=["POST"])
+@login_limit
+@blp.arguments(schemas.LoginSchema)
+@blp.response(200, schemas.TokenSchema)
+def login(body):
+    """Sign in with a wx.login() code (dev:<name> when WeChat is not configured)."""
+    return issue_token(workers.login(body["code"]))
+
+
+@blp.route("/auth/h5", methods=["POST"])
+@login_limit
+@blp.response(200, schemas.TokenSchema)
+def h5_login():
+    """A visitor token for the H5 page (when H5_JOIN_ENABLED)."""
+    return issue_token(workers.h5_visitor())
+
+
+@blp.route("/auth/phone", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.arguments(schemas.PhoneCodeSchema)
+@blp.response(200, schemas.WorkerSchema)
+def verify_phone(body):
+    """Verify the worker's phone number through WeChat; answered masked."""
+    return workers.verify_phone(current_worker(), body["code"])
+
+
+@blp.route("/entries/<string:code>", methods=["GET"])
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.EntrySchema)
+def entry(code):
+    """Open a scanned entry code: where I am, what I can do, my current statuses."""
+    return scans.open_entry(current_worker(), code)
+
+
+@blp.route("/membership-applications", methods=["POST"])
+@submit_limit_per_token
+@submit_limit_per_address
+@blp.doc(security=BEARER)
+@blp.arguments(schemas.IdempotencyHeaderSchema, location="headers", as_kwargs=True)
+@blp.arguments(schemas.MembershipApplicationRequest)
+@blp.response(201, schemas.MembershipApplicationSchema)
+@blp.alt_response(200, schema=schemas.MembershipApplicationSchema, description="该申请已存在（重复提交）")
+def submit_application(body, idempotency_key=None):
+    """Submit a membership application at the scanned entry code."""
+    submission = enrolment.submit_application(current_worker(), body, idempotency_key)
+    return submission.application, submission.status
+
+
+@blp.route("/membership-applications/<int:application_id>", methods=["GET"])
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.MembershipApplicationSchema)
+def get_application(application_id):
+    """One of my membership applications."""
+    return enrolment.own_application(current_worker(), application_id)
+
+
+@blp.route("/membership-applications/<int:application_id>", methods=["PATCH"])
+@submit_limit_per_token
+@blp.doc(security=BEARER)
+@blp.arguments(schemas.MembershipApplicationFields(partial=True))
+@blp.response(200, schemas.MembershipApplicationSchema)
+def resubmit_application(body, application_id):
+    """Correct a returned application and submit it again."""
+    return enrolment.resubmit_application(current_worker(), application_id, body)
+
+
+@blp.route("/membership-applications/<int:application_id>", methods=["DELETE"])
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.MembershipApplicationSchema)
+def withdraw_application(application_id):
+    """Withdraw a submitted application."""
+    return enrolment.withdraw_application(current_worker(), application_id)
+
+
+@blp.route("/mutual-aid-card-applications", methods=["POST"])
+@submit_limit_per_token
+@submit_limit_per_address
+@blp.doc(security=BEARER)
+@blp.arguments(schemas.CardApplicationRequest)
+@blp.response(201, schemas.CardApplicationSchema)
+def apply_for_card(body):
+    """Apply for the 互助服务卡 after joining."""
+    return cards.apply_for_card(current_worker(), body)
+
+
+@blp.route("/me", methods=["GET"])
+@blp.doc(security=BEARER)
+@blp.response(200, schemas.MeSchema)
+def me():
+    """My applications and their statuses."""
+    return workers.overview(current_worker())
