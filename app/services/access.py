@@ -1,7 +1,7 @@
 """Who may do what: roles scoped to an org or to booths (SPEC §5, §9)."""
 
 from app.errors import AppError
-from app.models import Meeting, Role, User, Venue
+from app.models import Booth, Meeting, Role, User, Venue
 
 NO_PERMISSION = "没有权限执行此操作"
 
@@ -47,3 +47,10 @@ def can_review(user: User) -> bool:
 def can_see_org(user: User, org_id: int) -> bool:
     """District admins see every org's records; an org admin only its own org's."""
     return is_district_admin(user) or (user.role is Role.ORG_ADMIN and user.org_id == org_id)
+
+
+def can_tally_at(user: User, booth: Booth) -> bool:
+    """Booth staff tally at their assigned booths; admins who manage the venue may stand in."""
+    if user.role is Role.BOOTH_STAFF:
+        return any(assigned.id == booth.id for assigned in user.booths)
+    return can_manage_venue(user, booth.venue)
