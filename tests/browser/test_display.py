@@ -2,21 +2,16 @@
 
 import pytest
 
-from app.services import intake_counters
-from tests.factories import make_application
-
 pytestmark = pytest.mark.browser
 
 
-def test_a_join_appears_on_the_big_screen_without_a_reload(live_server, page, seeded):
-    meeting = seeded.meeting
+def test_a_join_appears_on_the_big_screen_without_a_reload(live_server, page, seeded, mp_worker, join_form):
     page.goto(f"{live_server.url}/display/{seeded.display_token}")
     page.locator("#connection", has_text="实时").wait_for()
     assert page.locator("#total-joins").inner_text() == "0"
 
-    join_booth = meeting.venues[0].booths[1]
-    application = make_application(meeting.venues[0], name="张三丰", booth_id=join_booth.id)
-    intake_counters.application_submitted(application)
+    response = mp_worker("zhang").join(join_form(name="张三丰"))
+    assert response.status_code == 201
 
     page.locator("#total-joins", has_text="1").wait_for(timeout=2000)
     page.locator("#recent-joins li", has_text="张**").wait_for(timeout=2000)
