@@ -46,10 +46,10 @@ def revoke_code(entry_code: EntryCode) -> None:
 
 
 def find_active(code: str) -> EntryCode:
-    """An unrevoked code by its text, for staff pages: 404 when unknown or revoked."""
+    """An unrevoked code by its text: 404 when unknown or revoked."""
     entry_code = db.session.scalar(select(EntryCode).where(EntryCode.code == code))
     if entry_code is None or not entry_code.is_active:
-        raise AppError("entry_code_not_found", "二维码不存在或已停用", 404)
+        raise AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
     return entry_code
 
 
@@ -96,9 +96,7 @@ def slot_detail(entry_code: EntryCode) -> dict:
 
 def resolve(code: str) -> EntryCode:
     """The active entry code for a scan: 404 when unknown or revoked, 410 when its meeting is not open."""
-    entry_code = db.session.scalar(select(EntryCode).where(EntryCode.code == code))
-    if entry_code is None or not entry_code.is_active:
-        raise AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
+    entry_code = find_active(code)
     if not entry_code.meeting.accepts_intake:
         message = "本场沟通会已结束" if entry_code.meeting.closed_at else "本场沟通会尚未开始"
         raise AppError("meeting_closed", message, 410)
