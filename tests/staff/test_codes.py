@@ -156,3 +156,12 @@ def test_a_booth_poster_names_meeting_venue_booth_and_the_instruction(staff_logi
     for text in ["顺义区职工沟通会", "分会场 · 天竺综合保税区服务大厅", "互助服务卡岗",
                  "微信扫一扫 · 现场入会 / 申领互助服务卡", f"/codes/{entry_code.code}.svg"]:
         assert text in page
+
+
+def test_the_meeting_sheet_prints_one_poster_per_page_or_four_table_cards(staff_login, seeded):
+    session = staff_login("district")
+    posters = session.get(f"/meetings/{seeded.meeting.id}/posters").text
+    cards = session.get(f"/meetings/{seeded.meeting.id}/posters?layout=cards").text
+    assert posters.count('class="sheet-page per-1"') == 17
+    assert cards.count('class="sheet-page per-4"') == 5
+    assert cards.count('class="poster"') == 17
