@@ -39,6 +39,7 @@ def migrations_directory() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.booth import bp as booth_bp
     from app.display import bp as display_bp
     from app.entry import bp as entry_bp
     from app.health import bp as health_bp
@@ -49,4 +50,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     init_miniprogram_api(app)
     app.register_blueprint(display_bp)
+    app.register_blueprint(booth_bp)
     app.register_blueprint(entry_bp)
