@@ -54,3 +54,8 @@ def can_tally_at(user: User, booth: Booth) -> bool:
     if user.role is Role.BOOTH_STAFF:
         return any(assigned.id == booth.id for assigned in user.booths)
     return can_manage_venue(user, booth.venue)
+
+
+def can_read_district(user: User) -> bool:
+    """The district overview and KPIs: district admins and the read-only viewers."""
+    return user.role in (Role.DISTRICT_ADMIN, Role.VIEWER)

@@ -3,7 +3,6 @@
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ApplicationStatus, MembershipApplication, User
 from app.services import access, audit, member_register, privacy
-from app.services.review import SHANGHAI
+from app.services.local_time import in_shanghai, now_in_shanghai
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 APPLICATION_COLUMNS = [
@@ -85,7 +84,7 @@ def application_row(number: int, application: MembershipApplication, unmasked: b
         application.employer_credit_code or "", application.industry or "", application.new_form_job or "",
         application.meeting.title, application.venue.place_name, application.host_org.name,
         application.status_label, application.member_no or "",
-        application.submitted_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        in_shanghai(application.submitted_at).strftime("%Y-%m-%d %H:%M"),
     ]
 
 
@@ -111,5 +110,5 @@ def workbook_bytes(title: str, columns: list[str], rows: Iterable[list]) -> byte
 
 
 def stamp() -> str:
-    return datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    return now_in_shanghai().strftime("%Y%m%d-%H%M")
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from app.models import MembershipApplication
 from app.services import privacy
-from app.services.review import SHANGHAI
+from app.services.local_time import in_shanghai
 
 GENDER_CODES = {"男": 1, "女": 2}
 HUKOU_CODES = {"本市城镇": 1, "本市农业": 2, "外埠城镇": 3, "外埠农业": 4}
@@ -65,7 +65,7 @@ def register_row(number: int, application: MembershipApplication) -> list:
         INDUSTRY_CODES.get(application.industry),
         application.residence or "",
         "长期" if application.id_valid_long_term else iso(application.id_valid_until),
-        iso(application.decided_at.astimezone(SHANGHAI).date()) if application.decided_at else "",
+        iso(in_shanghai(application.decided_at).date()) if application.decided_at else "",
         application.member_no or "",
         application.host_org.name,
     ]

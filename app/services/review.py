@@ -2,8 +2,6 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -14,9 +12,9 @@ from app.extensions import db
 from app.models import ApplicationStatus, MemberNumberSequence, MembershipApplication, Org, User
 from app.models.base import utcnow
 from app.services import access, audit, intake_counters, privacy, wechat
+from app.services.local_time import in_shanghai, now_in_shanghai
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUEUE_LIMIT = 500
 REASON_MAX = 200
 DECIDABLE = {
@@ -185,7 +183,7 @@ def mark_decided(user, application, status: ApplicationStatus, reason: str | Non
 
 def reserve_member_numbers(applications: list[MembershipApplication]) -> dict[int, str]:
     """Readable member numbers "<org>-<year>-<seq>", unique even when two reviewers approve at once."""
-    year = datetime.now(SHANGHAI).year
+    year = now_in_shanghai().year
     numbers = {}
     for org_id in sorted({a.host_org_id for a in applications}):
         batch = [a for a in applications if a.host_org_id == org_id]
@@ -237,7 +235,7 @@ def notify_worker(application: MembershipApplication) -> None:
         "thing1": {"value": "工会入会申请"},
         "phrase2": {"value": REVIEW_RESULT_WORDS[application.status.value]},
         "thing3": {"value": (note or "")[:20]},
-        "time4": {"value": application.decided_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")},
+        "time4": {"value": in_shanghai(application.decided_at).strftime("%Y-%m-%d %H:%M")},
     }
     try:
         wechat.send_subscribe_message(openid, template_id, data, page="pages/me/index")
