@@ -8,10 +8,9 @@ from app.extensions import db
 from app.models import ApplicationStatus, Meeting, Org
 from app.models.application import APPLICATION_STATUS_LABELS
 from app.services import access, privacy, review
+from app.services.form_options import NEW_FORM_JOBS
 from app.services.review import QueueFilters
 from app.staff import bp
-
-NEW_FORM_JOBS = ["货车司机", "网约车司机", "快递员", "外卖配送员"]
 
 
 @bp.get("/review")
