@@ -1,0 +1,30 @@
+"""The card page: masked lists and counts for a town, the bank download for the district."""
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import CardStatus, User
+from app.services import review
+from tests.factories import make_application, make_card
+
+
+def test_town_admin_sees_masked_cards_and_district_downloads_the_bank_file(staff_login, seeded):
+    venue = next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
+    application = make_application(venue, name="张三丰")
+    review.approve(db.session.scalar(select(User).where(User.username == "renhe")), application.id)
+    card = make_card(application)
+
+    town_page = staff_login("renhe").get("/cards").text
+    assert "张**" in town_page and "张三丰" not in town_page and "报送银行并下载" not in town_page
+
+    district = staff_login("district")
+    response = district.post_form("/cards/send-to-bank", {"card_id": card.id}, "/cards")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[1][1] == "张三丰"
+    db.session.expire_all()
+    assert card.status is CardStatus.SENT_TO_BANK
+    assert staff_login("renhe").post_form("/cards/send-to-bank", {"card_id": card.id}, "/cards").status_code == 403
