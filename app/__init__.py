@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from app.display import bp as display_bp
     from app.entry import bp as entry_bp
     from app.health import bp as health_bp
+    from app.reports import bp as reports_bp
     from app.staff import bp as staff_bp
     from miniprogram_api import init_app as init_miniprogram_api
 
@@ -51,4 +52,5 @@ def register_blueprints(app: Flask) -> None:
     init_miniprogram_api(app)
     app.register_blueprint(display_bp)
     app.register_blueprint(booth_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(entry_bp)

@@ -1,4 +1,4 @@
-"""flask demo seed · flask users create (later: intake rebuild, privacy purge)."""
+"""flask demo seed · flask users create · flask intake rebuild|reconcile (later: privacy purge)."""
 
 import click
 from flask import Flask, current_app
@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Org, Role
-from app.services import accounts, demo, entry_codes
+from app.models import Meeting, MeetingStatus, Org, Role
+from app.services import accounts, demo, entry_codes, intake_counters
 
 demo_cli = click.Group("demo", help="Demo data for a first look.")
 users_cli = click.Group("users", help="Staff accounts.")
+intake_cli = click.Group("intake", help="Live intake counters.")
 
 
 @demo_cli.command("seed")
@@ -47,6 +48,35 @@ def users_create(username, role, org_name, display_name, password):
     click.echo(f"created {user.username} ({user.role_label})")
 
 
+def meetings_to_count(meeting_id: int | None) -> list[Meeting]:
+    if meeting_id is None:
+        return list(db.session.scalars(select(Meeting).where(Meeting.status != MeetingStatus.ARCHIVED)))
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"找不到沟通会：{meeting_id}")
+    return [meeting]
+
+
+@intake_cli.command("rebuild")
+@click.option("--meeting", "meeting_id", type=int, help="只重建这场沟通会（默认：所有未归档的）")
+def intake_rebuild(meeting_id):
+    """Recompute the counters from the SQL rows (after a Redis loss or FLUSHALL)."""
+    for meeting in meetings_to_count(meeting_id):
+        intake_counters.rebuild(meeting.id)
+        values = intake_counters.meeting_counts(meeting.id).values_of("meeting", meeting.id)
+        click.echo(f"{meeting.id} {meeting.title}: " + " ".join(f"{k}={v}" for k, v in values.items()))
+
+
+@intake_cli.command("reconcile")
+@click.option("--meeting", "meeting_id", type=int, help="只核对这场沟通会（默认：所有未归档的）")
+def intake_reconcile(meeting_id):
+    """Compare the counters with SQL and repair any drift."""
+    for meeting in meetings_to_count(meeting_id):
+        repaired = intake_counters.reconcile(meeting.id)
+        click.echo(f"{meeting.id} {meeting.title}: {'repaired' if repaired else 'in step'}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(intake_cli)

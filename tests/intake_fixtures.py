@@ -6,9 +6,21 @@ import time
 
 import pytest
 import redis
+from sqlalchemy import insert, select
 
 from app.extensions import db
-from app.models import Scan, Tally, TallyKind
+from app.models import (
+    ApplicationStatus,
+    CardDelivery,
+    CardStatus,
+    MembershipApplication,
+    MutualAidCardApplication,
+    Scan,
+    Tally,
+    TallyKind,
+    Worker,
+)
+from app.models.base import utcnow
 from app.services import entry_codes, intake_counters, intake_sql
 
 
@@ -77,3 +89,33 @@ def sql_values(meeting_id: int, scope: str = "meeting", scope_id: int | None = N
 
 def counter_values(meeting_id: int, scope: str = "meeting", scope_id: int | None = None) -> dict:
     return intake_counters.meeting_counts(meeting_id).values_of(scope, scope_id or meeting_id)
+
+
+def bulk_joins(venue, count: int, cards: int = 0, booth=None) -> None:
+    """`count` submitted applications at the venue (the first `cards` with a card), in two statements."""
+    worker = Worker(openid=f"oid-bulk-{time.monotonic_ns()}")
+    db.session.add(worker)
+    db.session.flush()
+    tag = time.monotonic_ns()
+    place = {"meeting_id": venue.meeting_id, "venue_id": venue.id, "booth_id": booth.id if booth else None,
+             "host_org_id": venue.host_org_id}
+    applications = [
+        {**place, "worker_id": worker.id, "status": ApplicationStatus.SUBMITTED, "consent": True,
+         "consent_version": "2026-11", "id_blind_index": f"bulk-{tag}-{n}", "submitted_at": utcnow()}
+        for n in range(count)
+    ]
+    db.session.execute(insert(MembershipApplication), applications)
+    rows = db.session.execute(
+        select(MembershipApplication.id, MembershipApplication.id_blind_index)
+        .where(MembershipApplication.id_blind_index.like(f"bulk-{tag}-%"))
+        .limit(cards)
+    ).all()
+    card_rows = [
+        {**place, "worker_id": worker.id, "membership_application_id": app_id, "id_blind_index": blind,
+         "delivery": CardDelivery.ONSITE, "consent": True, "status": CardStatus.PENDING}
+        for app_id, blind in rows
+    ]
+    if card_rows:
+        db.session.execute(insert(MutualAidCardApplication), card_rows)
+    db.session.commit()
+    intake_counters.rebuild(venue.meeting_id)

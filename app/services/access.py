@@ -59,3 +59,8 @@ def can_tally_at(user: User, booth: Booth) -> bool:
 def can_read_district(user: User) -> bool:
     """The district overview and KPIs: district admins and the read-only viewers."""
     return user.role in (Role.DISTRICT_ADMIN, Role.VIEWER)
+
+
+def can_view_summary(user: User) -> bool:
+    """Day summaries are for the unions' admins and read-only viewers, not for booth phones."""
+    return user.role in (Role.DISTRICT_ADMIN, Role.ORG_ADMIN, Role.VIEWER)

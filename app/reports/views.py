@@ -1,0 +1,37 @@
+"""`/meetings/<id>/summary` and `/meetings/<id>/summary.xlsx`."""
+
+import io
+
+from flask import render_template, request, send_file
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.models import Meeting
+from app.reports import bp
+from app.services import access, display_links, reports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/meetings/<int:meeting_id>/summary")
+@login_required
+def summary(meeting_id: int):
+    access.require(access.can_view_summary(current_user))
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return render_template(
+        "reports/summary.html",
+        meeting=meeting,
+        summary=reports.day_summary(meeting),
+        columns=reports.COLUMNS,
+        links=display_links.active_links(meeting),
+        can_edit=access.can_edit_meeting(current_user, meeting),
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/summary.xlsx")
+@login_required
+def summary_xlsx(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    workbook = reports.summary_workbook(current_user, meeting, request.remote_addr)
+    filename = f"{meeting.title}-{meeting.held_on.isoformat()}-日报.xlsx"
+    return send_file(io.BytesIO(workbook), mimetype=XLSX, as_attachment=True, download_name=filename)
