@@ -42,11 +42,12 @@ class RequestSchema(Schema):
 
 
 class LoginSchema(RequestSchema):
-    code = text("登录凭证", 256, required=True)
+    # wx.login() codes are 32 characters; dev:<name> becomes a 64-character openid at most.
+    code = text("登录凭证", 60, required=True)
 
 
 class PhoneCodeSchema(RequestSchema):
-    code = text("手机号授权凭证", 256, required=True)
+    code = text("手机号授权凭证", 128, required=True)
 
 
 class IdempotencyHeaderSchema(RequestSchema):

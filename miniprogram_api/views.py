@@ -12,6 +12,8 @@ from miniprogram_api.auth import authenticate, current_worker, issue_token, work
 
 PUBLIC_ENDPOINTS = {"mp.login", "mp.h5_login"}
 BEARER = [{"bearerAuth": []}]
+# Ids are 32-bit integers in the database: a larger number is simply not found, never a database error.
+APPLICATION_PATH = "/membership-applications/<int(max=2147483647):application_id>"
 
 
 def configured(name: str):
@@ -93,7 +95,7 @@ def submit_application(body, idempotency_key=None):
     return submission.application, submission.status
 
 
-@blp.route("/membership-applications/<int:application_id>", methods=["GET"])
+@blp.route(APPLICATION_PATH, methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.response(200, schemas.MembershipApplicationSchema)
 def get_application(application_id):
@@ -101,7 +103,7 @@ def get_application(application_id):
     return enrolment.own_application(current_worker(), application_id)
 
 
-@blp.route("/membership-applications/<int:application_id>", methods=["PATCH"])
+@blp.route(APPLICATION_PATH, methods=["PATCH"])
 @submit_limit_per_token
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.MembershipApplicationFields(partial=True))
@@ -111,7 +113,7 @@ def resubmit_application(body, application_id):
     return enrolment.resubmit_application(current_worker(), application_id, body)
 
 
-@blp.route("/membership-applications/<int:application_id>", methods=["DELETE"])
+@blp.route(APPLICATION_PATH, methods=["DELETE"])
 @blp.doc(security=BEARER)
 @blp.response(200, schemas.MembershipApplicationSchema)
 def withdraw_application(application_id):
