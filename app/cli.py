@@ -1,4 +1,4 @@
-"""flask demo seed · flask users create · flask intake rebuild|reconcile (later: privacy purge)."""
+"""flask demo seed · flask users create · flask intake rebuild|reconcile · flask privacy purge."""
 
 import click
 from flask import Flask, current_app
@@ -7,11 +7,12 @@ from sqlalchemy import select
 from app.errors import AppError
 from app.extensions import db
 from app.models import Meeting, MeetingStatus, Org, Role
-from app.services import accounts, demo, entry_codes, intake_counters
+from app.services import accounts, demo, entry_codes, intake_counters, privacy
 
 demo_cli = click.Group("demo", help="Demo data for a first look.")
 users_cli = click.Group("users", help="Staff accounts.")
 intake_cli = click.Group("intake", help="Live intake counters.")
+privacy_cli = click.Group("privacy", help="Personal information retention (PIPL).")
 
 
 @demo_cli.command("seed")
@@ -76,7 +77,16 @@ def intake_reconcile(meeting_id):
         click.echo(f"{meeting.id} {meeting.title}: {'repaired' if repaired else 'in step'}")
 
 
+@privacy_cli.command("purge")
+def privacy_purge():
+    """Remove PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS."""
+    result = privacy.purge_expired()
+    days = current_app.config["RETENTION_DAYS"]
+    click.echo(f"retention {days} days: purged {result.applications} applications, unlinked {result.scans} scans")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(intake_cli)
+    app.cli.add_command(privacy_cli)

@@ -8,6 +8,7 @@ KPI definitions (docs/decisions.md):
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
@@ -108,7 +109,7 @@ def meetings_by_town(year: int) -> dict[str, Counter]:
         select(Org.name, Meeting.kind, func.count(func.distinct(Meeting.id)))
         .join(Venue, Venue.meeting_id == Meeting.id)
         .join(Org, Venue.host_org_id == Org.id)
-        .where(Meeting.status != MeetingStatus.DRAFT, Meeting.held_on.between(f"{year}-01-01", f"{year}-12-31"))
+        .where(Meeting.status != MeetingStatus.DRAFT, Meeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
         .group_by(Org.name, Org.sort_order, Meeting.kind)
         .order_by(Org.sort_order)
     ).all()

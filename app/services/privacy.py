@@ -1,11 +1,18 @@
-"""PII at rest (Fernet), the blind index for uniqueness, and the masks shown in every list."""
+"""PII at rest (Fernet), the blind index for uniqueness, the masks shown in every list, and the retention purge."""
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import ApplicationStatus, MembershipApplication, Scan
+from app.models.base import utcnow
 
 
 def _fernet() -> Fernet:
@@ -68,3 +75,63 @@ def identity_of(record, full: bool = False) -> Identity:
     if full:
         return Identity(name or "", id_number or "", mobile or "")
     return Identity(mask_name(name), mask_id_number(id_number), mask_mobile(mobile))
+
+
+@dataclass
+class PurgeResult:
+    applications: int
+    scans: int
+
+
+# PIPL: what a rejected or withdrawn application no longer needs once the retention period is over.
+PURGED_APPLICATION_COLUMNS = {
+    "name_enc": None, "id_number_enc": None, "mobile_enc": None, "id_blind_index": None, "birth_date": None,
+    "residence": None, "id_valid_until": None,
+}
+
+
+def purge_expired(now: datetime | None = None) -> PurgeResult:
+    """Remove the PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS.
+
+    Counts survive: the application rows (status, venue, org, new-form job) stay, and every old scan keeps
+    a visitor key, re-keyed to a random value per meeting and visitor so it can no longer be tied to a worker.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
+    applications = purge_applications(cutoff)
+    scans = unlink_scans(cutoff)
+    db.session.commit()
+    return PurgeResult(applications, scans)
+
+
+def purge_applications(cutoff: datetime) -> int:
+    ended_at = func.coalesce(MembershipApplication.withdrawn_at, MembershipApplication.decided_at,
+                             MembershipApplication.submitted_at)
+    statement = (
+        update(MembershipApplication)
+        .where(
+            MembershipApplication.status.in_([ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN]),
+            MembershipApplication.purged_at.is_(None),
+            ended_at < cutoff,
+        )
+        .values(**PURGED_APPLICATION_COLUMNS, purged_at=utcnow())
+    )
+    return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+
+
+def unlink_scans(cutoff: datetime) -> int:
+    old = (Scan.scanned_at < cutoff) & Scan.worker_id.is_not(None)
+    visitors = db.session.execute(select(Scan.meeting_id, Scan.visitor_key).where(old).distinct()).all()
+    unlinked = 0
+    for meeting_id, visitor_key in visitors:
+        same_visitor = (Scan.meeting_id == meeting_id) & (Scan.visitor_key == visitor_key)
+        # Every scan of this visitor at this meeting gets the same new key, so unique visitors still add up.
+        anonymous = "purged:" + secrets.token_hex(16)
+        db.session.execute(update(Scan).where(same_visitor).values(visitor_key=anonymous),
+                           execution_options={"synchronize_session": False})
+        result = db.session.execute(
+            update(Scan).where(Scan.meeting_id == meeting_id, Scan.visitor_key == anonymous, Scan.scanned_at < cutoff)
+            .values(worker_id=None),
+            execution_options={"synchronize_session": False},
+        )
+        unlinked += result.rowcount
+    return unlinked

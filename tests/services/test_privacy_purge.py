@@ -1,0 +1,102 @@
+"""`flask privacy purge`: PII of old rejected/withdrawn applications is gone from the raw rows, counts stay."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import ApplicationStatus, Scan, User
+from app.services import entry_codes, intake_counters, overview, privacy, review
+from app.services.scans import visitor_key
+from tests.factories import days_ago, make_application, make_worker
+
+
+@pytest.fixture
+def app_settings(app_settings):
+    return {**app_settings, "RETENTION_DAYS": 30}
+
+
+def raw_application(application_id: int):
+    # Straight from the table, past the ORM: what a database dump would show.
+    return db.session.execute(
+        text("SELECT name_enc, id_number_enc, mobile_enc, id_blind_index, birth_date, purged_at, status "
+             "FROM membership_applications WHERE id = :id"),
+        {"id": application_id},
+    ).one()
+
+
+def scan(code, worker, when) -> Scan:
+    row = Scan(worker=worker, entry_code_id=code.id, meeting_id=code.meeting_id, venue_id=code.venue_id,
+               booth_id=code.booth_id, scanned_at=when, visitor_key=visitor_key(code.meeting_id, worker.id))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def district() -> User:
+    return db.session.scalar(select(User).where(User.username == "district"))
+
+
+def counts_of(meeting):
+    values = intake_counters.meeting_counts(meeting.id)
+    scopes = [("meeting", meeting.id)] + [("venue", v.id) for v in meeting.venues]
+    return {scope: values.values_of(*scope) for scope in scopes}
+
+
+def test_purge_removes_old_pii_and_keeps_every_count(seeded, runner):
+    meeting = seeded.meeting
+    venue = next(v for v in meeting.venues if v.host_org.name == "仁和镇")
+    old_rejected = make_application(venue, name="旧驳回")
+    old_withdrawn = make_application(venue, name="旧撤回", status=ApplicationStatus.WITHDRAWN,
+                                     withdrawn_at=days_ago(40))
+    recent_rejected = make_application(venue, name="新驳回")
+    approved = make_application(venue, name="已通过")
+    for application in (old_rejected, recent_rejected):
+        review.reject(district(), application.id, "不符合入会条件")
+    review.approve(district(), approved.id)
+    old_rejected.decided_at = days_ago(31)
+    db.session.commit()
+
+    code = next(c for c in entry_codes.active_codes(meeting) if c.venue_id == venue.id)
+    regular, newcomer = make_worker(), make_worker()
+    old_scans = [scan(code, regular, days_ago(45)), scan(code, regular, days_ago(44))]
+    old_scans.append(scan(code, newcomer, days_ago(40)))
+    fresh_scan = scan(code, newcomer, days_ago(1))
+    intake_counters.rebuild(meeting.id)
+    counts_before = counts_of(meeting)
+    overview_before = overview.district_overview(district())
+
+    result = runner.invoke(args=["privacy", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "purged 2 applications, unlinked 3 scans" in result.output
+
+    db.session.expire_all()
+    for purged in (old_rejected, old_withdrawn):
+        row = raw_application(purged.id)
+        assert row[:5] == (None, None, None, None, None) and row.purged_at is not None
+        assert row.status in ("rejected", "withdrawn")
+    for kept in (recent_rejected, approved):
+        assert privacy.decrypt(raw_application(kept.id).name_enc) in ("新驳回", "已通过")
+    assert all(db.session.get(Scan, s.id).worker_id is None for s in old_scans)
+    assert db.session.get(Scan, fresh_scan.id).worker_id == newcomer.id
+    assert all(db.session.get(Scan, s.id).visitor_key.startswith("purged:") for s in old_scans)
+
+    intake_counters.rebuild(meeting.id)
+    assert counts_of(meeting) == counts_before
+    assert counts_before[("meeting", meeting.id)]["visitors"] == 2
+    assert overview.district_overview(district()) == overview_before
+
+
+def test_a_second_purge_finds_nothing_new(seeded, runner):
+    venue = seeded.meeting.venues[0]
+    make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(31))
+    assert privacy.purge_expired().applications == 1
+    assert privacy.purge_expired() == privacy.PurgeResult(0, 0)
+
+
+def test_nothing_younger_than_the_retention_period_is_touched(seeded):
+    venue = seeded.meeting.venues[0]
+    application = make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(29))
+    assert privacy.purge_expired(now=days_ago(0) + timedelta(minutes=1)).applications == 0
+    assert raw_application(application.id).name_enc is not None
