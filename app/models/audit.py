@@ -1,7 +1,7 @@
 """Who did what to whom: reviews, PII reveals, exports, user changes."""
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin
@@ -17,3 +17,5 @@ class AuditLog(TimestampMixin, db.Model):
     target_id: Mapped[int | None]
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped["User | None"] = relationship("User")  # noqa: F821 — resolved by name, staff.py imports later

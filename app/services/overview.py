@@ -1,4 +1,4 @@
-"""The district overview: meetings held, new members and unions by month, and the ledger KPIs vs targets.
+"""The district overview: meetings held, joins and new unions by month, day summaries, ledger KPIs vs targets.
 
 KPI definitions (docs/decisions.md):
   建会率 = firms with 25+ employees that have a union / firms with 25+ employees
@@ -17,8 +17,10 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import ApplicationStatus, Enterprise, Meeting, MeetingStatus, MembershipApplication, Org, User, Venue
 from app.models.ledger import UNION_REQUIRED_EMPLOYEES
-from app.services import access
+from app.services import access, reports
 from app.services.local_time import in_shanghai, now_in_shanghai
+
+RECENT_SUMMARIES = 20
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Overview:
     meetings_by_town: dict[str, Counter]
     new_members_by_month: list[int]
     new_unions_by_month: list[int]
+    day_summaries: list[reports.DaySummary]
 
 
 def district_overview(user: User, year: int | None = None) -> Overview:
@@ -70,6 +73,7 @@ def district_overview(user: User, year: int | None = None) -> Overview:
         meetings_by_town=meetings_by_town(year),
         new_members_by_month=new_members_by_month(year),
         new_unions_by_month=new_unions_by_month(year),
+        day_summaries=[reports.day_summary(meeting) for meeting in recent_meetings(year)],
     )
 
 
@@ -109,7 +113,7 @@ def meetings_by_town(year: int) -> dict[str, Counter]:
         select(Org.name, Meeting.kind, func.count(func.distinct(Meeting.id)))
         .join(Venue, Venue.meeting_id == Meeting.id)
         .join(Org, Venue.host_org_id == Org.id)
-        .where(Meeting.status != MeetingStatus.DRAFT, Meeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
+        .where(*held_in(year))
         .group_by(Org.name, Org.sort_order, Meeting.kind)
         .order_by(Org.sort_order)
     ).all()
@@ -117,6 +121,22 @@ def meetings_by_town(year: int) -> dict[str, Counter]:
     for town, kind, count in rows:
         table.setdefault(town, Counter())[kind.value] += count
     return table
+
+
+def held_in(year: int) -> tuple:
+    """Meetings that took place (opened, not drafts) in the calendar year."""
+    return Meeting.status != MeetingStatus.DRAFT, Meeting.held_on.between(date(year, 1, 1), date(year, 12, 31))
+
+
+def recent_meetings(year: int) -> list[Meeting]:
+    """The year's latest meetings that took place (each summary counts its rows, so only a page of them)."""
+    query = (
+        select(Meeting)
+        .where(*held_in(year))
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        .limit(RECENT_SUMMARIES)
+    )
+    return list(db.session.scalars(query))
 
 
 def new_members_by_month(year: int) -> list[int]:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
-from app.staff import auth, cards, codes, exports, ledger, meetings, overview, review  # noqa: E402,F401  (views register on bp)
+from app.staff import audit, auth, cards, codes, exports, ledger, meetings, overview, review  # noqa: E402,F401  (views register on bp)

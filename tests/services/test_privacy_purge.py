@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import ApplicationStatus, Scan, User
-from app.services import entry_codes, intake_counters, overview, privacy, review
+from app.services import entry_codes, intake_counters, overview, privacy, reports, review
 from app.services.scans import visitor_key
 from tests.factories import days_ago, make_application, make_worker
 
@@ -66,6 +66,7 @@ def test_purge_removes_old_pii_and_keeps_every_count(seeded, runner):
     intake_counters.rebuild(meeting.id)
     counts_before = counts_of(meeting)
     overview_before = overview.district_overview(district())
+    summary_before = [row.sentence for row in reports.day_summary(meeting).rows]
 
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
@@ -85,6 +86,7 @@ def test_purge_removes_old_pii_and_keeps_every_count(seeded, runner):
     intake_counters.rebuild(meeting.id)
     assert counts_of(meeting) == counts_before
     assert counts_before[("meeting", meeting.id)]["visitors"] == 2
+    assert [row.sentence for row in reports.day_summary(meeting).rows] == summary_before
     assert overview.district_overview(district()) == overview_before
 
 

@@ -88,3 +88,9 @@ def test_the_overview_shows_rates_with_numerator_and_denominator(staff_login, se
 
 def test_org_admins_do_not_get_the_district_overview(staff_login, seeded):
     assert staff_login("renhe").get("/overview").status_code == 403
+
+
+def test_the_overview_counts_the_demo_day_per_town_and_shows_its_summary(staff_login, seeded):
+    page = staff_login("viewer").get("/overview").text
+    assert "顺义区职工沟通会</strong>：发放宣传材料0份，接待咨询职工0人，现场扫码入会0人，办理互助服务卡0张" in page
+    assert "<td>仁和镇</td><td>1</td>" in page
