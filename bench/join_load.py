@@ -1,0 +1,175 @@
+"""Join throughput: the real submit path against a bare baseline, same gunicorn settings, same load generator.
+
+    .venv/bin/python bench/join_load.py [--clients 32] [--seconds 10] [--workers 4]
+
+Builds a throwaway scaled stack (bench/stack.py: a new PostgreSQL database, its own redis-server), seeds
+the Shunyi demo, then drives, one after the other, with `--clients` keep-alive HTTP clients:
+  baseline  bench/baseline_app.py — POST /join: one ORM insert + one Redis HINCRBY;
+  real      wsgi:app — POST /mp/v1/membership-applications (bearer token, validation, encryption,
+            blind index, idempotency record, counters script + PUBLISH, rate limiter in Redis).
+Prints throughput, p50/p99 and the ratio real/baseline (target ≥ 0.8 with p99 < 150 ms at 32 clients),
+then checks that SQL rows, Redis counters and the generator's own count of 201s agree.
+"""
+
+import argparse
+import http.client
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from stack import Stack, percentile
+
+from app import create_app  # noqa: E402  (stack put the project root on sys.path)
+from app.extensions import db, redis_handle
+from app.models import EntryCode, MembershipApplication
+from app.services import demo, intake_counters
+from bench.baseline_app import COUNTER_KEY, BaselineJoin
+from tests.factories import id_number
+
+WARMUP_SECONDS = 2
+TARGET_RATIO = 0.8
+TARGET_P99_MS = 150
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    created: int = 0
+    failed: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    def line(self, name: str) -> str:
+        return (f"{name:<9} {self.throughput:8.1f} req/s   p50 {percentile(self.latencies_ms, .5):6.1f} ms   "
+                f"p99 {percentile(self.latencies_ms, .99):6.1f} ms   201s {self.created}   errors {self.failed or 0}")
+
+
+def run_load(url: str, clients: int, seconds: float, request_for) -> LoadResult:
+    """`clients` threads, each on one keep-alive connection, posting as fast as answers come back."""
+    parts = urlsplit(url)
+    result = LoadResult()
+    start = time.monotonic()
+    measure_from, stop_at = start + WARMUP_SECONDS, start + WARMUP_SECONDS + seconds
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        sequence = 0
+        while (sent := time.monotonic()) < stop_at:
+            body, headers = request_for(number, sequence)
+            sequence += 1
+            connection.request("POST", parts.path, body=json.dumps(body), headers=headers)
+            response = connection.getresponse()
+            response.read()
+            elapsed_ms = (time.monotonic() - sent) * 1000
+            with result.lock:
+                if response.status == 201:
+                    result.created += 1
+                else:
+                    result.failed[response.status] = result.failed.get(response.status, 0) + 1
+                if sent >= measure_from:
+                    result.latencies_ms.append(elapsed_ms)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = seconds
+    return result
+
+
+def dev_tokens(base_url: str, clients: int) -> list[str]:
+    parts = urlsplit(base_url)
+    tokens = []
+    for number in range(clients):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        body = json.dumps({"code": f"dev:bench-{number}"})
+        connection.request("POST", "/mp/v1/auth/login", body=body, headers={"Content-Type": "application/json"})
+        tokens.append(json.loads(connection.getresponse().read())["token"])
+        connection.close()
+    return tokens
+
+
+def join_request_factory(entry_code: str, tokens: list[str]):
+    def request_for(client: int, sequence: int):
+        # A distinct person per request: the birth date and serial together never repeat within a run.
+        birth = date(1970, 1, 1) + timedelta(days=client * 400 + sequence // 400)
+        body = {
+            "entry_code": entry_code, "name": "王小明", "id_number": id_number(birth, serial=sequence % 400),
+            "mobile": "13912345678", "employer": "北京顺义物流有限公司", "industry": "交通运输、仓储和邮政业",
+            "new_form_job": "快递员", "consent": True, "consent_version": "2026-11",
+        }
+        return body, {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[client]}"}
+
+    return request_for
+
+
+def baseline_request(client: int, sequence: int):
+    return {"name": f"bench-{client}-{sequence}"}, {"Content-Type": "application/json"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for both apps")
+    args = parser.parse_args()
+    stack = Stack()
+    try:
+        app = create_app(stack.app_overrides())
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            meeting = demo.seed_demo().meeting
+            meeting_id = meeting.id
+            join_code = next(c.code for c in db.session.query(EntryCode).filter_by(meeting_id=meeting_id)
+                             if c.booth and c.booth.kind.value == "join" and c.venue.role.value == "main")
+            BaselineJoin.__table__.create(bind=db.engine)
+
+        print(f"join_load: {args.clients} clients, {args.seconds:.0f} s each (+{WARMUP_SECONDS} s warm-up), "
+              f"{args.workers} gevent workers, PostgreSQL + Redis on 127.0.0.1")
+        baseline_url = stack.gunicorn("bench.baseline_app:create_baseline_app()", args.workers)
+        baseline = run_load(baseline_url + "/join", args.clients, args.seconds, baseline_request)
+        stack.stop_servers()
+
+        real_url = stack.gunicorn("wsgi:app", args.workers)
+        real = run_load(real_url + "/mp/v1/membership-applications", args.clients, args.seconds,
+                        join_request_factory(join_code, dev_tokens(real_url, args.clients)))
+        stack.stop_servers()
+
+        ratio = real.throughput / baseline.throughput
+        p99 = percentile(real.latencies_ms, .99)
+        print(baseline.line("baseline"))
+        print(real.line("real"))
+        print(f"ratio real/baseline {ratio:.2f} (target ≥ {TARGET_RATIO}); real p99 {p99:.1f} ms "
+              f"(target < {TARGET_P99_MS} ms)")
+        with app.app_context():
+            return check_counts(meeting_id, baseline, real)
+    finally:
+        stack.close()
+
+
+def check_counts(meeting_id: int, baseline: LoadResult, real: LoadResult) -> int:
+    sql_joins = db.session.query(MembershipApplication).filter_by(meeting_id=meeting_id).count()
+    redis_joins = intake_counters.meeting_counts(meeting_id).values_of("meeting", meeting_id)["joins"]
+    sql_baseline = db.session.query(BaselineJoin).count()
+    redis_baseline = int(redis_handle.client.hget(COUNTER_KEY, "joins") or 0)
+    print(f"real:     SQL rows {sql_joins}  Redis joins {redis_joins}  generator 201s {real.created}")
+    print(f"baseline: SQL rows {sql_baseline}  Redis counter {redis_baseline}  generator 201s {baseline.created}")
+    agree = sql_joins == redis_joins == real.created and sql_baseline == redis_baseline == baseline.created
+    print("counts agree" if agree else "COUNTS DISAGREE")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""A throwaway scaled-mode stack for the benches: its own PostgreSQL database, its own redis-server, gunicorn.
+
+Everything binds to 127.0.0.1; the database is dropped and the Redis server stopped when the bench ends.
+The shared PostgreSQL (BENCH_ADMIN_DATABASE_URL, default the local `test` database) only hosts a new
+database; the shared Redis is never touched.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.intake_fixtures import OwnRedis  # noqa: E402
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+GENEROUS_LIMITS = "1000000/minute"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Stack:
+    """A fresh database + Redis, the app's environment for them, and the gunicorn servers started on them."""
+
+    def __init__(self):
+        self.database = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        admin = urlsplit(ADMIN_URL)
+        self.database_url = urlunsplit(admin._replace(scheme="postgresql+psycopg", path="/" + self.database))
+        self.redis = OwnRedis().start()
+        self.servers: list[subprocess.Popen] = []
+        self.env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis.url,
+            "SECRET_KEY": "bench-secret",
+            "PII_KEY": Fernet.generate_key().decode(),
+            "PII_HMAC_KEY": "bench-hmac",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",
+            "RATELIMIT_MP_LOGIN": GENEROUS_LIMITS,
+            "RATELIMIT_MP_SUBMIT_PER_TOKEN": GENEROUS_LIMITS,
+            "RATELIMIT_MP_SUBMIT_PER_IP": GENEROUS_LIMITS,
+        }
+        self.env.pop("WECHAT_APPID", None)
+
+    def app_overrides(self) -> dict:
+        """The same settings for an in-process app (seeding, checking counts)."""
+        names = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "REDIS_URL", "PUBLIC_BASE_URL", "RATELIMIT_MP_LOGIN",
+                 "RATELIMIT_MP_SUBMIT_PER_TOKEN", "RATELIMIT_MP_SUBMIT_PER_IP")
+        return {**{name: self.env[name] for name in names}, "SQLALCHEMY_DATABASE_URI": self.database_url,
+                "RATELIMIT_STORAGE_URI": self.redis.url}
+
+    def gunicorn(self, app_spec: str, workers: int, extra_env: dict | None = None) -> str:
+        """Serve `app_spec` with the project's gunicorn.conf.py (gevent); returns its base URL once it answers."""
+        port = free_port()
+        command = [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--no-control-socket", "--bind",
+                   f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null", app_spec]
+        env = {**self.env, **(extra_env or {})}
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.servers.append(server)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(url + "/healthz")
+        return url
+
+    def stop_servers(self) -> None:
+        for server in self.servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        self.servers = []
+
+    def close(self) -> None:
+        self.stop_servers()
+        self.redis.stop()
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def rss_megabytes(root_pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn master + workers), in MB."""
+    pids = [root_pid] + [int(p) for p in Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()]
+    total_kb = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total_kb += int(line.split()[1])
+    return total_kb / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
