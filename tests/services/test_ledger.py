@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from app.errors import AppError
 from app.extensions import db
 from app.models import Enterprise, Org, User
-from app.services import ledger, ledger_io, overview
-from tests.factories import make_enterprise
+from app.services import ledger, ledger_io, overview, review
+from app.services.local_time import now_in_shanghai
+from tests.factories import make_application, make_enterprise
 
 HEADER = ["企业名称", "统一社会信用代码", "所属镇街", "行业", "职工人数", "会员人数", "是否建会", "建会日期",
           "新就业形态劳动者人数", "新就业形态会员人数"]
@@ -147,3 +148,15 @@ def test_an_org_admin_cannot_open_another_towns_firm(seeded):
     with pytest.raises(AppError) as caught:
         ledger.get_enterprise(user("renhe"), firm.id)
     assert caught.value.status == 404
+
+
+def test_new_members_and_new_unions_are_counted_by_month(seeded):
+    venue = next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
+    for _ in range(2):
+        review.approve(user("renhe"), make_application(venue).id)
+    this_year = now_in_shanghai().year
+    for name, year in (("三月建会", this_year), ("去年建会", this_year - 1)):
+        make_enterprise(town("仁和镇"), name, employees=30, has_union=True, union_founded_on=date(year, 3, 9))
+    result = overview.district_overview(user("district"), this_year)
+    assert result.new_members_by_month[now_in_shanghai().month - 1] == 2 and sum(result.new_members_by_month) == 2
+    assert result.new_unions_by_month == [0, 0, 1] + [0] * 9

@@ -164,12 +164,15 @@ def test_two_admins_batch_approving_200_at_once_get_200_distinct_member_numbers(
     ids = [make_application(venue).id for _ in range(200)]
     halves = {"renhe": ids[::2], "district": ids[1::2]}
     errors = []
+    both_ready = threading.Barrier(2, timeout=30)
 
     def run(username: str) -> None:
         # Each admin in its own app context: its own session and database connection.
         with create_app(app_settings).app_context():
             try:
-                review.approve_batch(user(username), halves[username])
+                admin = user(username)
+                both_ready.wait()
+                review.approve_batch(admin, halves[username])
             except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
                 errors.append(exc)
             finally:
