@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.errors import AppError
 from app.extensions import db
@@ -129,7 +130,10 @@ def enterprises(user: User, town_org_id: int | None = None, should_found_only: b
     access.require(access.can_review(user))
     if not access.is_district_admin(user):
         town_org_id = user.org_id
-    query = select(Enterprise).join(Org, Enterprise.town_org_id == Org.id).order_by(Org.sort_order, Enterprise.name)
+    query = (
+        select(Enterprise).join(Org, Enterprise.town_org_id == Org.id).order_by(Org.sort_order, Enterprise.name)
+        .options(contains_eager(Enterprise.town_org), selectinload(Enterprise.contacts))
+    )
     if town_org_id is not None:
         query = query.where(Enterprise.town_org_id == town_org_id)
     if should_found_only:

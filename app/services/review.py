@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.errors import AppError
 from app.extensions import db
@@ -43,7 +44,11 @@ class BatchResult:
 def queue(user: User, filters: QueueFilters) -> list[MembershipApplication]:
     """Applications the user may review, oldest first, narrowed by the filters."""
     access.require(access.can_review(user))
-    query = visible_applications(user).order_by(MembershipApplication.submitted_at, MembershipApplication.id)
+    query = (
+        visible_applications(user)
+        .order_by(MembershipApplication.submitted_at, MembershipApplication.id)
+        .options(selectinload(MembershipApplication.venue), selectinload(MembershipApplication.host_org))
+    )
     for column, value in (
         (MembershipApplication.meeting_id, filters.meeting_id),
         (MembershipApplication.venue_id, filters.venue_id),
