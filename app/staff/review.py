@@ -18,12 +18,14 @@ from app.staff import bp
 def review_queue():
     filters = queue_filters()
     applications = review.queue(current_user, filters)
+    meeting = db.session.get(Meeting, filters.meeting_id) if filters.meeting_id else None
     return render_template(
         "staff/review_queue.html",
         applications=applications,
         identities={a.id: privacy.identity_of(a) for a in applications},
         filters=filters,
         meetings=db.session.scalars(db.select(Meeting).order_by(Meeting.held_on.desc())).all(),
+        venues=[v for v in meeting.venues if access.can_see_org(current_user, v.host_org_id)] if meeting else [],
         status_labels=APPLICATION_STATUS_LABELS,
         new_form_jobs=NEW_FORM_JOBS,
     )

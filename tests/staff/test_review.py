@@ -55,3 +55,24 @@ def test_batch_approve_from_the_queue_gives_each_a_member_number(staff_login, se
     page = renhe.get("/review?status=approved").text
     assert "已批量通过 3 份" in page
     assert page.count("-000") == 3
+
+
+def test_the_queue_narrows_to_one_venue_of_a_meeting(staff_login, seeded):
+    main = venue_of(seeded, "仁和镇")
+    make_application(main, name="张三丰")
+    district = staff_login("district")
+    other = venue_of(seeded, "天竺镇")
+    make_application(other, name="李四")
+    page = district.get(f"/review?meeting_id={seeded.meeting.id}&venue_id={other.id}").text
+    assert "李*" in page and "张**" not in page
+    assert f'<option value="{main.id}"' in page
+
+
+def test_transferring_moves_the_application_out_of_the_towns_queue(staff_login, seeded):
+    application = make_application(venue_of(seeded, "仁和镇"), name="张三丰")
+    tianzhu_id = venue_of(seeded, "天竺镇").host_org_id
+    renhe = staff_login("renhe")
+    response = renhe.post_form(f"/review/{application.id}/transfer", {"org_id": tianzhu_id}, "/review")
+    assert response.status_code == 302
+    assert "张**" not in renhe.get("/review").text
+    assert "张**" in staff_login("tianzhu").get("/review").text
