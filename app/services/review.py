@@ -76,12 +76,14 @@ def get_for_review(user: User, application_id: int) -> MembershipApplication:
     return application
 
 
-def reveal_identity(user: User, application_id: int, ip: str | None = None) -> privacy.Identity:
-    """The full name, ID number and mobile, for a reviewer of this application; audit-logged."""
+def reveal_identity(
+    user: User, application_id: int, ip: str | None = None
+) -> tuple[MembershipApplication, privacy.Identity]:
+    """The application with its full name, ID number and mobile, for one of its reviewers; audit-logged."""
     application = get_for_review(user, application_id)
     audit.record(user, "pii.reveal", "membership_application", application.id, {}, ip)
     db.session.commit()
-    return privacy.identity_of(application, full=True)
+    return application, privacy.identity_of(application, full=True)
 
 
 def approve(user: User, application_id: int, ip: str | None = None) -> MembershipApplication:

@@ -41,8 +41,8 @@ def review_detail(application_id: int):
 @bp.post("/review/<int:application_id>/reveal")
 @login_required
 def review_reveal(application_id: int):
-    identity = review.reveal_identity(current_user, application_id, request.remote_addr)
-    return render_detail(review.get_for_review(current_user, application_id), identity, revealed=True)
+    application, identity = review.reveal_identity(current_user, application_id, request.remote_addr)
+    return render_detail(application, identity, revealed=True)
 
 
 @bp.post("/review/<int:application_id>/approve")

@@ -131,7 +131,7 @@ def test_transfer_routes_the_application_to_the_other_towns_queue(seeded):
 def test_reveal_gives_the_full_identity_and_logs_who_saw_it(seeded):
     id_no = id_number()
     application = make_application(venue_of(seeded, "仁和镇"), name="李四", id_no=id_no, mobile="13912345678")
-    identity = review.reveal_identity(user("renhe"), application.id, ip="10.0.0.9")
+    _, identity = review.reveal_identity(user("renhe"), application.id, ip="10.0.0.9")
     assert (identity.name, identity.id_number, identity.mobile) == ("李四", id_no, "13912345678")
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "pii.reveal"))
     assert (entry.user_id, entry.target_id) == (user("renhe").id, application.id)
