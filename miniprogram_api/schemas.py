@@ -16,10 +16,11 @@ def messages(label: str) -> dict:
     return {"required": f"请填写{label}", "null": f"请填写{label}", "invalid": f"{label}格式不正确"}
 
 
-def text(label: str, max_length: int, required: bool = False) -> fields.String:
+def text(label: str, max_length: int, required: bool = False, nullable: bool = True) -> fields.String:
+    # A required form key may still be null: the service then names every empty or wrong field in one answer.
     return fields.String(
         required=required,
-        allow_none=not required,
+        allow_none=nullable,
         validate=validate.Length(max=max_length, error=f"{label}不能超过{max_length}个字符"),
         error_messages=messages(label),
         metadata={"description": label},
@@ -43,11 +44,11 @@ class RequestSchema(Schema):
 
 class LoginSchema(RequestSchema):
     # wx.login() codes are 32 characters; dev:<name> becomes a 64-character openid at most.
-    code = text("登录凭证", 60, required=True)
+    code = text("登录凭证", 60, required=True, nullable=False)
 
 
 class PhoneCodeSchema(RequestSchema):
-    code = text("手机号授权凭证", 128, required=True)
+    code = text("手机号授权凭证", 128, required=True, nullable=False)
 
 
 class IdempotencyHeaderSchema(RequestSchema):
@@ -76,16 +77,16 @@ class MembershipApplicationFields(RequestSchema):
     residence = text("现居住地", 200)
     is_migrant_worker = fields.Boolean(allow_none=True, error_messages=messages("是否外地来京务工"))
     id_valid_until = text("身份证有效期限（日期或 long_term）", 10)
-    consent = fields.Boolean(required=True, error_messages=messages("入会承诺与个人信息使用同意"))
-    consent_version = text("同意书版本", 20, required=True)
+    consent = fields.Boolean(required=True, allow_none=True, error_messages=messages("入会承诺与个人信息使用同意"))
+    consent_version = text("同意书版本", 20, required=True, nullable=False)
 
 
 class MembershipApplicationRequest(MembershipApplicationFields):
-    entry_code = text("二维码", 32, required=True)
+    entry_code = text("二维码", 32, required=True, nullable=False)
 
 
 class CardApplicationRequest(RequestSchema):
-    entry_code = text("二维码", 32, required=True)
+    entry_code = text("二维码", 32, required=True, nullable=False)
     delivery = fields.String(
         required=True,
         validate=validate.OneOf([d.value for d in CardDelivery], error="请选择领卡方式"),
@@ -93,7 +94,7 @@ class CardApplicationRequest(RequestSchema):
         metadata={"description": "onsite 现场办理 | branch 到银行网点领取"},
     )
     branch = text("银行网点", 100)
-    consent = fields.Boolean(required=True, error_messages=messages("办卡须知同意"))
+    consent = fields.Boolean(required=True, allow_none=True, error_messages=messages("办卡须知同意"))
 
 
 class WorkerSchema(Schema):

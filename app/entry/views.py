@@ -1,6 +1,6 @@
 """`/q/<code>`: resolve the scanned code and show where the worker is."""
 
-from flask import render_template
+from flask import current_app, render_template
 
 from app.entry import bp
 from app.errors import AppError
@@ -9,7 +9,9 @@ from app.services import entry_codes
 
 @bp.get("/q/<code>")
 def landing(code: str):
-    return render_template("entry/landing.html", entry_code=entry_codes.resolve(code))
+    # With H5 sign-up on, a phone camera's scan gets the join form; otherwise a pointer to the mini-program.
+    template = "entry/h5.html" if current_app.config["H5_JOIN_ENABLED"] else "entry/landing.html"
+    return render_template(template, entry_code=entry_codes.resolve(code))
 
 
 @bp.errorhandler(AppError)

@@ -28,6 +28,7 @@ PLAIN_FIELDS = (
     "employment_status", "skill_level", "residence",
 )
 LONG_TERM = ("long_term", "长期")
+MISSING = {"name": "请填写姓名", "employer": "请填写工作单位", "consent_version": "缺少同意书版本，请刷新页面后重试"}
 
 
 @dataclass
@@ -171,14 +172,10 @@ def remember(worker: Worker, idempotency_key: str | None, application: Membershi
 
 def applicant_columns(form: dict, worker: Worker, today: date) -> dict:
     """The model columns of a valid form (PII encrypted, blind index set), or 422 naming every bad field."""
-    errors: dict[str, str] = {}
-    columns = {name: identity.normalise_text(form.get(name)) or None for name in PLAIN_FIELDS}
+    texts = {name: identity.normalise_text(form.get(name)) for name in (*PLAIN_FIELDS, *MISSING)}
+    errors = {name: message for name, message in MISSING.items() if not texts[name]}
+    columns = {name: texts[name] or None for name in PLAIN_FIELDS}
     columns["is_migrant_worker"] = form.get("is_migrant_worker")
-    name = identity.normalise_text(form.get("name"))
-    if not name:
-        errors["name"] = "请填写姓名"
-    if not columns["employer"]:
-        errors["employer"] = "请填写工作单位"
     id_number = checked(errors, "id_number", lambda: identity.parse_id_number(normalised_id(form), today))
     mobile = checked(errors, "mobile", lambda: applicant_mobile(form, worker))
     columns["employer_credit_code"] = checked(errors, "employer_credit_code", lambda: credit_code(form))
@@ -190,14 +187,14 @@ def applicant_columns(form: dict, worker: Worker, today: date) -> dict:
     columns["id_valid_until"], columns["id_valid_long_term"] = validity
     return {
         **columns,
-        "name_enc": privacy.encrypt(name),
+        "name_enc": privacy.encrypt(texts["name"]),
         "id_number_enc": privacy.encrypt(id_number.value),
         "mobile_enc": privacy.encrypt(mobile),
         "id_blind_index": privacy.blind_index(id_number.value),
         "gender": id_number.gender,
         "birth_date": id_number.birth_date,
         "consent": True,
-        "consent_version": identity.normalise_text(form.get("consent_version")),
+        "consent_version": texts["consent_version"],
     }
 
 

@@ -69,6 +69,8 @@ def id_check_char(first_17: str) -> str:
 
 def parse_id_number(value: str, today: date) -> IdNumber:
     """A valid 身份证号 with its birth date and gender, or IdentityError saying what is wrong."""
+    if not value:
+        raise IdentityError("请填写身份证号")
     if not ID_PATTERN.match(value):
         raise IdentityError("身份证号应为18位，前17位是数字，最后一位是数字或X")
     if id_check_char(value[:17]) != value[17]:
