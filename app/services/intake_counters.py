@@ -151,7 +151,7 @@ def _announce_from_sql(event: IntakeEvent) -> None:
     if event.minute:
         message["minutes"] = {event.minute: counts.joins_by_minute.get(event.minute, 0)}
     if event.joined:
-        message["joined"] = event.joined
+        message["joined"] = [event.joined]
     live.broadcast(event.meeting_id, message)
 
 

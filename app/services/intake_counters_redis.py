@@ -44,7 +44,7 @@ if ARGV[4] ~= '' then
   message['minutes'] = {[ARGV[4]] = redis.call('HINCRBY', KEYS[4], ARGV[4], increments['joins'])}
 end
 if ARGV[5] ~= '' then
-  message['joined'] = cjson.decode(ARGV[5])
+  message['joined'] = {cjson.decode(ARGV[5])}
   redis.call('LPUSH', KEYS[6], ARGV[5])
   redis.call('LTRIM', KEYS[6], 0, tonumber(ARGV[8]) - 1)
 end

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import cached_property
 
 import redis
 
@@ -20,47 +21,62 @@ log = logging.getLogger(__name__)
 MIN_INTERVAL = 0.25
 HEARTBEAT_SECONDS = 15.0
 RECENT_PER_UPDATE = 12
+MAX_PENDING = 20
+
+
+class Delta:
+    """One update as published: serialized once per process, however many clients it goes to."""
+
+    def __init__(self, payload: dict):
+        self.payload = payload
+
+    @cached_property
+    def text(self) -> str:
+        return sse("update", self.payload)
+
+
+def merge(payloads: list[dict]) -> dict:
+    """Several updates as one: values are absolute, so the latest per scope wins and nothing is lost."""
+    changes, minutes, joined, seq = {}, {}, [], 0
+    for payload in payloads:
+        seq = max(seq, payload.get("seq", 0))
+        changes.update({(c["scope"], c["id"]): c for c in payload.get("changes", [])})
+        minutes.update(payload.get("minutes", {}))
+        joined += payload.get("joined", [])
+    merged = {"seq": seq, "changes": list(changes.values())}
+    if minutes:
+        merged["minutes"] = minutes
+    if joined:
+        merged["joined"] = joined[-RECENT_PER_UPDATE:]
+    return merged
 
 
 class LiveClient:
-    """One open stream: its pending (merged) update and a flag to wake its generator."""
+    """One open stream: the updates not sent yet, and a flag to wake its generator."""
 
     def __init__(self, meeting_id: int):
         self.meeting_id = meeting_id
         self.ready = threading.Event()
         self.needs_snapshot = False
         self._lock = threading.Lock()
-        self._reset()
+        self._pending: list[Delta] = []
 
-    def _reset(self) -> None:
-        self.seq = 0
-        self.changes: dict[tuple, dict] = {}
-        self.minutes: dict[str, int] = {}
-        self.joined: list[dict] = []
-
-    def offer(self, message: dict) -> None:
+    def offer(self, delta: Delta) -> None:
         with self._lock:
-            self.seq = max(self.seq, message.get("seq", 0))
-            for change in message.get("changes", []):
-                self.changes[(change["scope"], change["id"])] = change
-            self.minutes.update(message.get("minutes", {}))
-            if message.get("joined"):
-                self.joined = (self.joined + [message["joined"]])[-RECENT_PER_UPDATE:]
+            self._pending.append(delta)
+            if len(self._pending) > MAX_PENDING:
+                # A slow reader: fold its backlog into one update instead of letting it grow.
+                self._pending = [Delta(merge([d.payload for d in self._pending]))]
         self.ready.set()
 
-    def take(self) -> dict:
+    def take(self) -> str | None:
+        """The SSE text of everything pending (None when nothing is)."""
         with self._lock:
-            update = {"seq": self.seq, "changes": list(self.changes.values())}
-            if self.minutes:
-                update["minutes"] = self.minutes
-            if self.joined:
-                update["joined"] = self.joined
-            self._reset()
+            pending, self._pending = self._pending, []
             self.ready.clear()
-        return update
-
-    def has_changes(self) -> bool:
-        return bool(self.changes or self.minutes or self.joined)
+        if len(pending) <= 1:
+            return pending[0].text if pending else None
+        return sse("update", merge([d.payload for d in pending]))
 
 
 class Hub:
@@ -84,8 +100,9 @@ class Hub:
     def deliver(self, meeting_id: int, message: dict) -> None:
         with self._lock:
             clients = list(self._clients.get(meeting_id, ()))
+        delta = Delta(message)
         for client in clients:
-            client.offer(message)
+            client.offer(delta)
 
     def meeting_ids(self) -> list[int]:
         with self._lock:
@@ -197,15 +214,15 @@ def stream(meeting_id: int, snapshot: Callable[[], dict], still_allowed: Callabl
                 yield ": heartbeat\n\n"
                 continue
             # Hold the update until 250 ms after the last one; taps arriving meanwhile merge into it.
-            time.sleep(max(0.0, last_sent + MIN_INTERVAL - time.monotonic()))
+            wait = last_sent + MIN_INTERVAL - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
             last_sent = time.monotonic()
             if client.needs_snapshot:
                 client.needs_snapshot = False
                 client.take()
                 yield sse("snapshot", snapshot())
-            elif client.has_changes():
-                yield sse("update", client.take())
-            else:
-                client.ready.clear()
+            elif (update := client.take()) is not None:
+                yield update
     finally:
         hub.leave(client)

@@ -97,12 +97,13 @@ def test_the_stream_opens_with_a_snapshot_then_sends_absolute_values_after_a_joi
 def test_a_burst_of_updates_reaches_a_client_as_one_update_with_the_latest_values():
     client = live.LiveClient(meeting_id=7)
     for joins in range(1, 11):
-        client.offer({"seq": joins, "changes": [{"scope": "meeting", "id": 7, "values": {"joins": joins}}]})
+        client.offer(live.Delta({"seq": joins, "changes": [{"scope": "meeting", "id": 7, "values": {"joins": joins}}]}))
 
-    update = client.take()
+    [(event, update)] = sse_events([client.take().encode()], 1)
 
+    assert event == "update"
     assert update == {"seq": 10, "changes": [{"scope": "meeting", "id": 7, "values": {"joins": 10}}]}
-    assert not client.has_changes()
+    assert client.take() is None
 
 
 @pytest.mark.parametrize("path", ["/api/meetings/999/totals", "/live/meetings/999/stream"])
