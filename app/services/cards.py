@@ -52,6 +52,11 @@ def cards_of(worker: Worker) -> list[MutualAidCardApplication]:
     return list(db.session.scalars(query.order_by(MutualAidCardApplication.id.desc())))
 
 
+def current_card_of(worker: Worker) -> MutualAidCardApplication | None:
+    """The worker's own card application that is still going (or issued)."""
+    return next((card for card in cards_of(worker) if card.status is not CardStatus.REJECTED), None)
+
+
 def held_card(blind_index: str) -> MutualAidCardApplication | None:
     query = select(MutualAidCardApplication).where(
         MutualAidCardApplication.id_blind_index == blind_index,

@@ -41,8 +41,8 @@ def open_entry(worker: Worker, code: str) -> EntryVisit:
     db.session.commit()
     intake_counters.scan_recorded(scan)
     membership = enrolment.live_application_of(worker)
-    card = cards.held_card(membership.id_blind_index) if membership else None
-    return EntryVisit(entry_code, membership, card)
+    # Only the worker's own rows: the same ID number under another account stays out of sight.
+    return EntryVisit(entry_code, membership, cards.current_card_of(worker))
 
 
 def visitor_key(meeting_id: int, worker_id: int) -> str:

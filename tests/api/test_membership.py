@@ -128,3 +128,9 @@ def test_one_token_may_submit_only_so_often_even_behind_a_shared_address(mp_work
     limited = busy.join(join_form())
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert neighbour.join(join_form()).status_code == 201
+
+
+def test_one_address_has_a_generous_limit_of_its_own(app, mp_worker, join_form):
+    app.config["RATELIMIT_MP_SUBMIT_PER_IP"] = "3/minute"
+    workers = [mp_worker(f"colleague-{n}") for n in range(4)]
+    assert [w.join(join_form()).status_code for w in workers] == [201, 201, 201, 429]
