@@ -11,7 +11,7 @@
   var TOKEN_KEY = "union-intake.h5-token";
   var AUTOMATIC_RETRIES = 2;
   var NETWORK_MESSAGE = "网络不稳定，提交未完成。请检查网络后再点一次提交，不会重复提交。";
-  var state = { options: null, joinKey: null };
+  var state = { options: null, joinKey: null, returnedId: null, card: null };
 
   function byId(id) { return document.getElementById(id); }
   function show(id, visible) { byId(id).hidden = !visible; }
@@ -120,8 +120,12 @@
   }
 
   function render(membership, card, actions) {
+    // A returned application is corrected in the same form and sent back with PATCH.
+    state.returnedId = membership && membership.status === "returned" ? membership.id : null;
+    state.card = card;
     show("h5-loading", false);
-    show("join-form", actions.indexOf("join") >= 0);
+    show("join-form", actions.indexOf("join") >= 0 || state.returnedId !== null);
+    byId("join-submit").textContent = state.returnedId ? "修改后重新提交" : "提交入会申请";
     show("membership-done", Boolean(membership));
     if (membership) {
       byId("membership-status").textContent = membership.status_label;
@@ -177,9 +181,12 @@
     var body = joinBody();
     state.joinKey = state.joinKey || newKey();
     var headers = { "Idempotency-Key": state.joinKey };
-    var answer = await submit(event.target, function () {
-      return signedIn("POST", "/membership-applications", body, headers);
-    }, function (membership) { render(membership, null, ["card"]); });
+    var send = state.returnedId
+      ? function () { return signedIn("PATCH", "/membership-applications/" + state.returnedId, body); }
+      : function () { return signedIn("POST", "/membership-applications", body, headers); };
+    var answer = await submit(event.target, send, function (membership) {
+      render(membership, state.card, state.card ? [] : ["card"]);
+    });
     // The server has answered, so this attempt is settled; a corrected form is a new submission.
     if (answer) { state.joinKey = null; }
   }

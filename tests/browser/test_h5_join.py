@@ -2,10 +2,12 @@
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MeetingStatus, MembershipApplication, MutualAidCardApplication
-from tests.factories import id_number
+from app.models import MeetingStatus, MembershipApplication, MutualAidCardApplication, User, Worker
+from app.services import review
+from tests.factories import id_number, make_application
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +82,22 @@ def test_when_the_network_is_down_the_page_says_so(live_server, page, entry_code
     page.get_by_role("button", name="提交入会申请").click()
     expect(page.locator("#h5-message")).to_contain_text("网络不稳定", timeout=15_000)
     expect(page.locator("#join-form")).to_be_visible()
+
+
+def test_a_returned_application_is_corrected_on_the_page(live_server, page, seeded, entry_code):
+    page.goto(f"{live_server.url}/q/{entry_code}")
+    expect(page.locator("#join-form")).to_be_visible()
+    visitor = db.session.scalars(select(Worker).order_by(Worker.id.desc())).first()
+    application = make_application(seeded.meeting.venues[0], worker=visitor)
+    renhe = db.session.scalar(select(User).where(User.username == "renhe"))
+    review.return_for_correction(renhe, application.id, "工作单位请写全称")
+
+    page.reload()
+    expect(page.locator("#membership-status")).to_have_text("已退回，请修改后重新提交")
+    expect(page.locator("#membership-detail")).to_contain_text("工作单位请写全称")
+    fill_join_form(page, id_number())
+    page.get_by_role("button", name="修改后重新提交").click()
+    expect(page.locator("#membership-status")).to_have_text("已提交，待审核")
+    expect(page.locator("#join-form")).to_be_hidden()
+    db.session.expire_all()
+    assert db.session.get(MembershipApplication, application.id).employer == "北京顺义物流有限公司"
