@@ -82,7 +82,10 @@ def privacy_purge():
     """Remove PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS."""
     result = privacy.purge_expired()
     days = current_app.config["RETENTION_DAYS"]
-    click.echo(f"retention {days} days: purged {result.applications} applications, unlinked {result.scans} scans")
+    click.echo(
+        f"retention {days} days: purged {result.applications} applications, unlinked {result.scans} scans, "
+        f"forgot {result.workers} workers' phone numbers"
+    )
 
 
 def register_commands(app: Flask) -> None:

@@ -11,7 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import ApplicationStatus, MembershipApplication, Scan
+from app.models import ApplicationStatus, MembershipApplication, Scan, Worker
+from app.models.application import LIVE_STATUSES
 from app.models.base import utcnow
 
 
@@ -81,6 +82,7 @@ def identity_of(record, full: bool = False) -> Identity:
 class PurgeResult:
     applications: int
     scans: int
+    workers: int = 0
 
 
 # PIPL: what a rejected or withdrawn application no longer needs once the retention period is over.
@@ -99,8 +101,9 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
     applications = purge_applications(cutoff)
     scans = unlink_scans(cutoff)
+    workers = forget_idle_workers(cutoff)
     db.session.commit()
-    return PurgeResult(applications, scans)
+    return PurgeResult(applications, scans, workers)
 
 
 def purge_applications(cutoff: datetime) -> int:
@@ -114,6 +117,23 @@ def purge_applications(cutoff: datetime) -> int:
             ended_at < cutoff,
         )
         .values(**PURGED_APPLICATION_COLUMNS, purged_at=utcnow())
+    )
+    return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+
+
+def forget_idle_workers(cutoff: datetime) -> int:
+    """A worker with no live application, unseen since the cutoff, no longer needs a stored phone number."""
+    live = select(MembershipApplication.worker_id).where(
+        MembershipApplication.status.in_([ApplicationStatus(s) for s in LIVE_STATUSES])
+    )
+    statement = (
+        update(Worker)
+        .where(
+            Worker.phone_enc.is_not(None) | Worker.session_key_enc.is_not(None),
+            func.coalesce(Worker.last_seen_at, Worker.created_at) < cutoff,
+            Worker.id.not_in(live),
+        )
+        .values(phone_enc=None, session_key_enc=None)
     )
     return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
 

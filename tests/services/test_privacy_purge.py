@@ -94,7 +94,7 @@ def test_a_second_purge_finds_nothing_new(seeded, runner):
     venue = seeded.meeting.venues[0]
     make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(31))
     assert privacy.purge_expired().applications == 1
-    assert privacy.purge_expired() == privacy.PurgeResult(0, 0)
+    assert privacy.purge_expired() == privacy.PurgeResult(0, 0, 0)
 
 
 def test_nothing_younger_than_the_retention_period_is_touched(seeded):
@@ -102,3 +102,17 @@ def test_nothing_younger_than_the_retention_period_is_touched(seeded):
     application = make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(29))
     assert privacy.purge_expired(now=days_ago(0) + timedelta(minutes=1)).applications == 0
     assert raw_application(application.id).name_enc is not None
+
+
+def test_a_worker_without_a_live_application_loses_the_stored_phone_number(seeded):
+    venue = seeded.meeting.venues[0]
+    gone, member = make_worker(), make_worker()
+    for worker in (gone, member):
+        worker.phone_enc = privacy.encrypt("13912345678")
+        worker.last_seen_at = days_ago(60)
+    make_application(venue, worker=gone, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(50))
+    make_application(venue, worker=member, status=ApplicationStatus.APPROVED)
+    assert privacy.purge_expired().workers == 1
+    phones = dict(db.session.execute(text("SELECT id, phone_enc FROM workers WHERE id IN (:a, :b)"),
+                                     {"a": gone.id, "b": member.id}).all())
+    assert phones[gone.id] is None and privacy.decrypt(phones[member.id]) == "13912345678"
