@@ -12,7 +12,10 @@ from app.models import Worker
 from app.services import workers
 
 SALT = "mp-v1-worker-token"
-LOGIN_REQUIRED = AppError("unauthorized", "请先登录", 401)
+
+
+def login_required() -> AppError:
+    return AppError("unauthorized", "请先登录", 401)
 
 
 def serializer() -> URLSafeTimedSerializer:
@@ -37,15 +40,15 @@ def token_worker_id() -> int:
     """The worker id inside the request's valid token, or 401."""
     token = bearer_token()
     if token is None:
-        raise LOGIN_REQUIRED
+        raise login_required()
     try:
         payload = serializer().loads(token, max_age=ttl())
     except SignatureExpired as exc:
         raise AppError("token_expired", "登录已过期，请重新进入", 401) from exc
     except BadSignature as exc:
-        raise LOGIN_REQUIRED from exc
+        raise login_required() from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("w"), int):
-        raise LOGIN_REQUIRED
+        raise login_required()
     return payload["w"]
 
 
@@ -53,7 +56,7 @@ def authenticate() -> None:
     """Before every protected endpoint: the token's worker becomes g.worker."""
     worker = workers.find(token_worker_id())
     if worker is None:
-        raise LOGIN_REQUIRED
+        raise login_required()
     g.worker = worker
 
 

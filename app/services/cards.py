@@ -9,7 +9,10 @@ from app.extensions import db
 from app.models import CardDelivery, CardStatus, MembershipApplication, MutualAidCardApplication, Worker
 from app.services import enrolment, entry_codes, identity, intake_counters
 
-ALREADY_APPLIED = AppError("card_already_applied", "您已申请过互助服务卡，无需重复申请", 409)
+
+def already_applied() -> AppError:
+    # A fresh instance per raise: re-raising one shared exception object keeps growing its traceback.
+    return AppError("card_already_applied", "您已申请过互助服务卡，无需重复申请", 409)
 
 
 def apply_for_card(worker: Worker, form: dict) -> MutualAidCardApplication:
@@ -21,7 +24,7 @@ def apply_for_card(worker: Worker, form: dict) -> MutualAidCardApplication:
     check_card_form(form)
     check_age_rule(membership)
     if held_card(membership.id_blind_index):
-        raise ALREADY_APPLIED
+        raise already_applied()
     delivery = CardDelivery(form["delivery"])
     card = MutualAidCardApplication(
         worker=worker,
@@ -42,7 +45,7 @@ def apply_for_card(worker: Worker, form: dict) -> MutualAidCardApplication:
     except IntegrityError as exc:
         # A double tap racing itself: the partial unique index let the first one through.
         db.session.rollback()
-        raise ALREADY_APPLIED from exc
+        raise already_applied() from exc
     intake_counters.card_applied(card)
     return card
 

@@ -21,7 +21,6 @@ from app.services.identity import IdentityError
 
 SUBMIT_ENDPOINT = "membership_applications.create"
 FORM_INVALID = "填写的内容有误，请按提示修改"
-NOT_FOUND = AppError("application_not_found", "找不到该入会申请", 404)
 # Columns copied from the form after NFKC and trimming; empty means "not given".
 PLAIN_FIELDS = (
     "employer", "industry", "hukou_type", "new_form_job", "education", "political_status",
@@ -104,7 +103,7 @@ def own_application(worker: Worker, application_id: int) -> MembershipApplicatio
     """The worker's own application; someone else's is as unknown as a missing one (404)."""
     application = db.session.get(MembershipApplication, application_id)
     if application is None or application.worker_id != worker.id:
-        raise NOT_FOUND
+        raise AppError("application_not_found", "找不到该入会申请", 404)
     return application
 
 
