@@ -104,15 +104,20 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"server at {url} did not come up")
 
 
-def rss_megabytes(root_pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn master + workers), in MB."""
+def memory_megabytes(root_pid: int) -> dict[str, float]:
+    """RSS and PSS of a process and its children (gunicorn master + workers), in MB.
+
+    RSS counts the pages forked workers share once per worker; PSS splits them, so it sums to what the
+    machine really spends.
+    """
     pids = [root_pid] + [int(p) for p in Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()]
-    total_kb = 0
+    totals = {"Rss": 0, "Pss": 0}
     for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total_kb += int(line.split()[1])
-    return total_kb / 1024
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name = line.split(":")[0]
+            if name in totals:
+                totals[name] += int(line.split()[1])
+    return {name.lower(): kb / 1024 for name, kb in totals.items()} | {"processes": len(pids)}
 
 
 def percentile(values: list[float], share: float) -> float:
