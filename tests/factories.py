@@ -30,9 +30,11 @@ SHUNYI_REGION = "110113"
 _sequence = itertools.count(1)
 
 
-def id_number(birth: date = date(1990, 5, 17), serial: int | None = None, female: bool = False) -> str:
-    """A valid 18-digit 身份证号; the serial's last digit is odd for men, even for women."""
+def id_number(birth: date | None = None, serial: int | None = None, female: bool = False) -> str:
+    """A valid 18-digit 身份证号, a new one per call; the order digit is odd for men, even for women."""
     serial = next(_sequence) if serial is None else serial
+    # 500 order numbers per birthday: later serials move to the next day so numbers never repeat.
+    birth = birth or date(1990, 5, 17) + timedelta(days=serial // 500)
     order = (serial * 2 + (0 if female else 1)) % 1000
     body = f"{SHUNYI_REGION}{birth:%Y%m%d}{order:03d}"
     total = sum(int(digit) * weight for digit, weight in zip(body, ID_WEIGHTS, strict=True))

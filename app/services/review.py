@@ -108,10 +108,21 @@ def approve_batch(
         audit.record(user, "application.approve", "membership_application", application.id,
                      {"member_no": application.member_no}, ip)
     db.session.commit()
+    reload_after_commit([a.id for a in waiting])
     for application in waiting:
         intake_counters.application_approved(application)
         notify_worker(application)
     return BatchResult(waiting, len(applications) - len(waiting))
+
+
+def reload_after_commit(application_ids: list[int]) -> None:
+    """Refresh the committed (expired) rows and their workers in two queries rather than two per row."""
+    query = (
+        select(MembershipApplication)
+        .where(MembershipApplication.id.in_(application_ids))
+        .options(selectinload(MembershipApplication.worker))
+    )
+    db.session.scalars(query).all()
 
 
 def return_for_correction(user: User, application_id: int, reason: str, ip: str | None = None):
@@ -234,9 +245,9 @@ REVIEW_RESULT_WORDS = {"approved": "已通过", "returned": "已退回", "reject
 def notify_worker(application: MembershipApplication) -> None:
     """Tell the worker by WeChat subscribe message; a failed send never undoes the decision."""
     template_id = current_app.config.get("WECHAT_REVIEW_TEMPLATE_ID")
-    openid = application.worker.openid
-    if not (template_id and openid):
+    if not template_id or not application.worker.openid:
         return
+    openid = application.worker.openid
     note = application.member_no if application.member_no else application.decision_reason
     data = {
         "thing1": {"value": "工会入会申请"},
