@@ -146,6 +146,8 @@ def _report(build_event) -> None:
 
 def _announce_from_sql(event: IntakeEvent) -> None:
     """Embedded mode: SQL is the counter; tell this process's live streams the new absolute values."""
+    if not live.hub.is_watched(event.meeting_id):
+        return  # nobody is watching: skip the recount (a batch approval would otherwise recount per row)
     counts = count_meeting(event.meeting_id)
     message = {"changes": [{"scope": s, "id": i, "values": counts.values_of(s, i)} for s, i in event.scopes]}
     if event.minute:

@@ -104,6 +104,10 @@ class Hub:
         for client in clients:
             client.offer(delta)
 
+    def is_watched(self, meeting_id: int) -> bool:
+        with self._lock:
+            return bool(self._clients.get(meeting_id))
+
     def meeting_ids(self) -> list[int]:
         with self._lock:
             return [meeting_id for meeting_id, clients in self._clients.items() if clients]
