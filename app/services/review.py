@@ -24,7 +24,10 @@ DECIDABLE = {
     "reject": {ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED},
     "transfer": {ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED},
 }
-NOT_FOUND = AppError("application_not_found", "找不到该入会申请，或它不归本工会审核", 404)
+
+
+def not_found() -> AppError:
+    return AppError("application_not_found", "找不到该入会申请，或它不归本工会审核", 404)
 
 
 @dataclass
@@ -72,7 +75,7 @@ def get_for_review(user: User, application_id: int) -> MembershipApplication:
     access.require(access.can_review(user))
     application = db.session.get(MembershipApplication, application_id)
     if application is None or not access.can_see_org(user, application.host_org_id):
-        raise NOT_FOUND
+        raise not_found()
     return application
 
 
@@ -182,7 +185,7 @@ def lock_for_decision(user: User, application_ids: list[int]) -> list[Membership
     applications = list(db.session.scalars(query))
     if len(applications) != len(ids) or not all(access.can_see_org(user, a.host_org_id) for a in applications):
         db.session.rollback()
-        raise NOT_FOUND
+        raise not_found()
     return applications
 
 
