@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "cards.issued": "互助服务卡已发卡",
     "cards.rejected": "互助服务卡未通过",
     "ledger.import": "台账导入",
+    "ledger.delete": "台账删除企业",
     "entry_code.revoke": "作废二维码",
     "display_link_issue": "发放大屏链接",
     "display_link_revoke": "作废大屏链接",

@@ -10,7 +10,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import ContactRecord, Enterprise, Org, User
 from app.models.ledger import UNION_REQUIRED_EMPLOYEES
-from app.services import access, identity
+from app.services import access, audit, identity
 
 CONTACT_KINDS = {
     "union_intent": "建会意向（岗位登记）",
@@ -101,6 +101,15 @@ def update_enterprise(user: User, enterprise: Enterprise, fields: EnterpriseFiel
         setattr(enterprise, name, value)
     db.session.commit()
     return enterprise
+
+
+def delete_enterprise(user: User, enterprise: Enterprise, ip: str | None = None) -> None:
+    """Remove a firm entered by mistake, with its contact history; audit-logged with its name."""
+    access.require(access.can_see_org(user, enterprise.town_org_id))
+    audit.record(user, "ledger.delete", "enterprise", enterprise.id,
+                 {"name": enterprise.name, "credit_code": enterprise.credit_code}, ip)
+    db.session.delete(enterprise)
+    db.session.commit()
 
 
 def add_contact(user: User, enterprise: Enterprise, fields: ContactFields) -> ContactRecord:

@@ -78,6 +78,15 @@ def ledger_detail(enterprise_id: int):
     return page, 422 if form.errors else 200
 
 
+@bp.post("/ledger/<int:enterprise_id>/delete")
+@login_required
+def ledger_delete(enterprise_id: int):
+    enterprise = ledger.get_enterprise(current_user, enterprise_id)
+    ledger.delete_enterprise(current_user, enterprise, request.remote_addr)
+    flash(f"已从台账删除「{enterprise.name}」")
+    return redirect(url_for("staff.ledger_list"))
+
+
 @bp.get("/ledger/import")
 @login_required
 def ledger_import_page():

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ContactRecord, Enterprise, Org
+from app.models import AuditLog, ContactRecord, Enterprise, Org
 from tests.conftest import csrf_token_from
 from tests.factories import make_enterprise
 from tests.services.test_ledger import HEADER
@@ -94,3 +94,14 @@ def test_the_overview_counts_the_demo_day_per_town_and_shows_its_summary(staff_l
     page = staff_login("viewer").get("/overview").text
     assert "顺义区职工沟通会</strong>：发放宣传材料0份，接待咨询职工0人，现场扫码入会0人，办理互助服务卡0张" in page
     assert "<td>仁和镇</td><td>1</td>" in page
+
+
+def test_deleting_a_firm_removes_it_with_its_contacts_and_is_audited(staff_login, seeded):
+    firm = make_enterprise(org("仁和镇"), "录错的企业", employees=5)
+    theirs = make_enterprise(org("天竺镇"), "天竺企业", employees=5)
+    renhe = staff_login("renhe")
+    assert renhe.post_form(f"/ledger/{theirs.id}/delete", {}, "/ledger").status_code == 404
+    assert renhe.post_form(f"/ledger/{firm.id}/delete", {}, "/ledger").status_code == 302
+    assert [e.name for e in db.session.scalars(select(Enterprise))] == ["天竺企业"]
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "ledger.delete"))
+    assert entry.detail["name"] == "录错的企业"
