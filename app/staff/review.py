@@ -28,6 +28,7 @@ def review_queue():
         venues=[v for v in meeting.venues if access.can_see_org(current_user, v.host_org_id)] if meeting else [],
         status_labels=APPLICATION_STATUS_LABELS,
         new_form_jobs=NEW_FORM_JOBS,
+        queue_limit=review.QUEUE_LIMIT,
     )
 
 

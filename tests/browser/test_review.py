@@ -9,14 +9,18 @@ from tests.factories import make_application
 pytestmark = pytest.mark.browser
 
 
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(live_server.url + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("shunyi2026")
+    page.get_by_role("button", name="登录").click()
+
+
 def test_org_admin_approves_one_and_returns_another_with_a_reason(live_server, page, seeded):
     venue = next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
     approved = make_application(venue, name="赵小明")
     returned = make_application(venue, name="钱小红")
-    page.goto(live_server.url + "/login")
-    page.get_by_label("用户名").fill("renhe")
-    page.get_by_label("密码").fill("shunyi2026")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server, "renhe")
 
     page.get_by_role("link", name="入会审核").click()
     page.get_by_role("link", name="赵**").click()
@@ -32,3 +36,15 @@ def test_org_admin_approves_one_and_returns_another_with_a_reason(live_server, p
     assert approved.status is ApplicationStatus.APPROVED and approved.member_no
     assert returned.status is ApplicationStatus.RETURNED
     assert returned.decision_reason == "工作单位请填写营业执照上的全称"
+
+
+def test_select_all_then_batch_approve_gives_every_application_a_member_number(live_server, page, seeded):
+    venue = next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
+    applications = [make_application(venue, name=f"孙{n}号") for n in range(5)]
+    sign_in(page, live_server, "renhe")
+    page.goto(live_server.url + "/review")
+    page.get_by_label("全选").check()
+    page.get_by_role("button", name="批量通过所选").click()
+    page.get_by_text("已批量通过 5 份").wait_for()
+    db.session.expire_all()
+    assert len({a.member_no for a in applications if a.status is ApplicationStatus.APPROVED}) == 5
