@@ -56,6 +56,7 @@ class Overview:
     kpis: list[TownKpis]
     district: TownKpis
     meetings_by_town: dict[str, Counter]
+    meetings_total: Counter  # each meeting once, however many towns hosted a venue of it
     new_members_by_month: list[int]
     new_unions_by_month: list[int]
     day_summaries: list[reports.DaySummary]
@@ -71,6 +72,7 @@ def district_overview(user: User, year: int | None = None) -> Overview:
         kpis=[k for k in kpis if k.name],
         district=next(k for k in kpis if not k.name),
         meetings_by_town=meetings_by_town(year),
+        meetings_total=meetings_total(year),
         new_members_by_month=new_members_by_month(year),
         new_unions_by_month=new_unions_by_month(year),
         day_summaries=[reports.day_summary(meeting) for meeting in recent_meetings(year)],
@@ -121,6 +123,11 @@ def meetings_by_town(year: int) -> dict[str, Counter]:
     for town, kind, count in rows:
         table.setdefault(town, Counter())[kind.value] += count
     return table
+
+
+def meetings_total(year: int) -> Counter:
+    rows = db.session.execute(select(Meeting.kind, func.count(Meeting.id)).where(*held_in(year)).group_by(Meeting.kind))
+    return Counter({kind.value: count for kind, count in rows})
 
 
 def held_in(year: int) -> tuple:

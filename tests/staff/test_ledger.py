@@ -93,7 +93,8 @@ def test_org_admins_do_not_get_the_district_overview(staff_login, seeded):
 def test_the_overview_counts_the_demo_day_per_town_and_shows_its_summary(staff_login, seeded):
     page = staff_login("viewer").get("/overview").text
     assert "顺义区职工沟通会</strong>：发放宣传材料0份，接待咨询职工0人，现场扫码入会0人，办理互助服务卡0张" in page
-    assert "<td>仁和镇</td><td>1</td>" in page
+    assert "<td>仁和镇</td><td>1</td>" in page and "<td>天竺镇</td><td>1</td>" in page
+    assert "全区（每场计一次）</strong></td><td><strong>1</strong>" in page
 
 
 def test_deleting_a_firm_removes_it_with_its_contacts_and_is_audited(staff_login, seeded):
