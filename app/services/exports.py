@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ApplicationStatus, MembershipApplication, User
@@ -49,7 +50,7 @@ def member_register_export(user: User, scope: ExportScope, ip: str | None = None
     """Approved members in the 《工会会员登记表》 import layout (full PII: district admins only)."""
     access.require(access.is_district_admin(user))
     scope = effective_scope(user, scope)
-    approved = [a for a in scoped_applications(scope) if a.status is ApplicationStatus.APPROVED]
+    approved = scoped_applications(scope, ApplicationStatus.APPROVED)
     rows = [member_register.register_row(n, a) for n, a in enumerate(approved, start=1)]
     content = workbook_bytes("会员登记表", member_register.COLUMNS, rows)
     record_export(user, "export.member_register", scope, len(rows), True, ip)
@@ -67,8 +68,18 @@ def effective_scope(user: User, scope: ExportScope) -> ExportScope:
     return ExportScope(scope.meeting_id, user.org_id)
 
 
-def scoped_applications(scope: ExportScope) -> list[MembershipApplication]:
-    query = select(MembershipApplication).order_by(MembershipApplication.submitted_at, MembershipApplication.id)
+def scoped_applications(scope: ExportScope, status: ApplicationStatus | None = None) -> list[MembershipApplication]:
+    query = (
+        select(MembershipApplication)
+        .order_by(MembershipApplication.submitted_at, MembershipApplication.id)
+        .options(
+            selectinload(MembershipApplication.meeting),
+            selectinload(MembershipApplication.venue),
+            selectinload(MembershipApplication.host_org),
+        )
+    )
+    if status is not None:
+        query = query.where(MembershipApplication.status == status)
     if scope.meeting_id is not None:
         query = query.where(MembershipApplication.meeting_id == scope.meeting_id)
     if scope.org_id is not None:
