@@ -196,13 +196,14 @@ class MeSchema(Schema):
 
 
 class ErrorDetailSchema(Schema):
-    code = fields.String(metadata={"description": "stable snake_case code"})
-    message = fields.String(metadata={"description": "中文说明"})
+    code = fields.String(required=True, metadata={"description": "stable snake_case code"})
+    message = fields.String(required=True, metadata={"description": "中文说明"})
     # Always an object, keyed by the request's field names; empty when no field is at fault.
     field_errors = fields.Dict(
-        keys=fields.String(), values=fields.String(), data_key="fields", metadata={"description": "字段名 → 中文说明"}
+        required=True, keys=fields.String(), values=fields.String(), data_key="fields",
+        metadata={"description": "字段名 → 中文说明"},
     )
 
 
 class ErrorSchema(Schema):
-    error = fields.Nested(ErrorDetailSchema)
+    error = fields.Nested(ErrorDetailSchema, required=True)
