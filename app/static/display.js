@@ -51,15 +51,28 @@
     }));
   }
 
+  function minuteOfDay(hhmm) {
+    const [hours, minutes] = hhmm.split(":").map(Number);
+    return hours * 60 + minutes;
+  }
+
   function renderMinutes() {
-    const recent = totals.joins_by_minute.slice(-60);
-    const max = Math.max(1, ...recent.map((m) => m.joins));
-    document.getElementById("minute-bars").replaceChildren(...recent.map((m) => {
+    // The day from its first join to its latest, a bar per minute; quiet minutes stay visible as gaps.
+    const byMinute = new Map(totals.joins_by_minute.map((m) => [minuteOfDay(m.minute), m.joins]));
+    const minutes = [...byMinute.keys()];
+    if (!minutes.length) return;
+    const first = Math.min(...minutes);
+    const last = Math.max(...minutes);
+    const max = Math.max(1, ...byMinute.values());
+    const bars = [];
+    for (let minute = first; minute <= last; minute += 1) {
+      const joins = byMinute.get(minute) || 0;
       const bar = el("span");
-      bar.style.height = `${(100 * m.joins) / max}%`;
-      bar.title = `${m.minute} ${m.joins}人`;
-      return bar;
-    }));
+      bar.style.height = `${(100 * joins) / max}%`;
+      bar.title = `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")} ${joins}人`;
+      bars.push(bar);
+    }
+    document.getElementById("minute-bars").replaceChildren(...bars);
   }
 
   function renderRecent() {
