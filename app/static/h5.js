@@ -169,7 +169,8 @@
       }
       return answer;
     } catch (error) {
-      showMessage(NETWORK_MESSAGE);
+      // A refused visitor sign-in (429, 404 when H5 is off) is an answer; anything else is the network.
+      showMessage(error && error.status ? errorOf(error).message : NETWORK_MESSAGE);
       return null;
     } finally {
       button.disabled = false;
@@ -236,7 +237,7 @@
 
   function wireInputs() {
     var idNumber = byId("f-id_number");
-    idNumber.addEventListener("input", function () { idNumber.value = idNumber.value.toUpperCase(); });
+    idNumber.addEventListener("input", function () { idNumber.value = idNumber.value.replace(/\s/g, "").toUpperCase(); });
     byId("add-x").addEventListener("click", function () {
       if (idNumber.value.length < 18) { idNumber.value += "X"; }
       idNumber.focus();
