@@ -4,6 +4,8 @@ Requests are checked for shape here (types, lengths, choices, with Chinese messa
 person (身份证号, mobile, credit code, consent) live in app/services. Responses never carry full PII.
 """
 
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from app.models import ApplicationStatus, CardDelivery, CardStatus, MeetingStatus
@@ -97,20 +99,36 @@ class CardApplicationRequest(RequestSchema):
     consent = fields.Boolean(required=True, allow_none=True, error_messages=messages("办卡须知同意"))
 
 
-class WorkerSchema(Schema):
+class UtcDateTime(fields.DateTime):
+    """RFC 3339 with its offset: SQLite hands timestamps back naive, though we store them in UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ResponseSchema(Schema):
+    """Every key of an answer is always present (null when empty), and the OpenAPI document says so."""
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.required = True
+
+
+class WorkerSchema(ResponseSchema):
     id = fields.Integer()
     kind = fields.Function(kind_of, metadata={"description": "wechat | h5 | dev"})
     phone = fields.Function(lambda worker: privacy.mask_mobile(privacy.decrypt(worker.phone_enc)) or None,
                             allow_none=True)
 
 
-class TokenSchema(Schema):
+class TokenSchema(ResponseSchema):
     token = fields.String()
     expires_in = fields.Integer(metadata={"description": "seconds"})
     worker = fields.Nested(WorkerSchema)
 
 
-class MembershipApplicationSchema(Schema):
+class MembershipApplicationSchema(ResponseSchema):
     """One application as its owner sees it: name, ID number and mobile masked."""
 
     id = fields.Integer()
@@ -126,29 +144,29 @@ class MembershipApplicationSchema(Schema):
     meeting_title = fields.String(attribute="meeting.title")
     venue_name = fields.String(attribute="venue.place_name")
     host_org_name = fields.String(attribute="host_org.name")
-    submitted_at = fields.DateTime()
+    submitted_at = UtcDateTime()
     decision_reason = fields.String(allow_none=True)
     member_no = fields.String(allow_none=True)
 
 
-class CardApplicationSchema(Schema):
+class CardApplicationSchema(ResponseSchema):
     id = fields.Integer()
     membership_application_id = fields.Integer()
     status = fields.Enum(CardStatus, by_value=True)
     status_label = fields.String()
     delivery = fields.Enum(CardDelivery, by_value=True)
     branch = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
-class MeetingSchema(Schema):
+class MeetingSchema(ResponseSchema):
     id = fields.Integer()
     title = fields.String()
     held_on = fields.Date()
     status = fields.Enum(MeetingStatus, by_value=True)
 
 
-class VenueSchema(Schema):
+class VenueSchema(ResponseSchema):
     id = fields.Integer()
     role = fields.Function(lambda venue: venue.role.value)
     role_label = fields.String()
@@ -157,14 +175,14 @@ class VenueSchema(Schema):
     host_org_name = fields.String(attribute="host_org.name")
 
 
-class BoothSchema(Schema):
+class BoothSchema(ResponseSchema):
     id = fields.Integer()
     kind = fields.Function(lambda booth: booth.kind.value)
     kind_label = fields.String()
     name = fields.String()
 
 
-class FormOptionsSchema(Schema):
+class FormOptionsSchema(ResponseSchema):
     industry = fields.List(fields.String())
     hukou_type = fields.List(fields.String())
     new_form_job = fields.List(fields.String())
@@ -178,7 +196,7 @@ class FormOptionsSchema(Schema):
     consent_text = fields.String()
 
 
-class EntrySchema(Schema):
+class EntrySchema(ResponseSchema):
     entry_code = fields.String(attribute="entry_code.code")
     meeting = fields.Nested(MeetingSchema, attribute="entry_code.meeting")
     venue = fields.Nested(VenueSchema, attribute="entry_code.venue")
@@ -189,7 +207,7 @@ class EntrySchema(Schema):
     card = fields.Nested(CardApplicationSchema, allow_none=True)
 
 
-class MeSchema(Schema):
+class MeSchema(ResponseSchema):
     worker = fields.Nested(WorkerSchema)
     membership_applications = fields.List(fields.Nested(MembershipApplicationSchema))
     card_applications = fields.List(fields.Nested(CardApplicationSchema))

@@ -45,3 +45,20 @@ schema = schemathesis.openapi.from_dict(generated_openapi_document())
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(case, app, seeded, bearer):
     case.call_and_validate(app=app, headers=bearer, checks=CHECKS)
+
+
+def test_the_successful_answers_of_a_whole_visit_match_the_document(client, seeded, bearer, entry_code, join_form):
+    def checked(method: str, path: str, template: str, body=None):
+        response = client.open(f"{API}{path}", method=method, json=body, headers=bearer)
+        assert response.status_code in (200, 201), response.json
+        schema[f"{API}{template}"][method].validate_response(response)
+        return response.json
+
+    checked("GET", f"/entries/{entry_code}", "/entries/{code}")
+    application = checked("POST", "/membership-applications", "/membership-applications", join_form())
+    checked("GET", f"/membership-applications/{application['id']}", "/membership-applications/{application_id}")
+    card = {"entry_code": entry_code, "delivery": "branch", "branch": "北京银行仁和支行", "consent": True}
+    checked("POST", "/mutual-aid-card-applications", "/mutual-aid-card-applications", card)
+    checked("GET", "/me", "/me")
+    checked("POST", "/auth/phone", "/auth/phone", {"code": "phone:13912345678"})
+    checked("DELETE", f"/membership-applications/{application['id']}", "/membership-applications/{application_id}")
