@@ -164,13 +164,15 @@ def main() -> int:
 
         baseline, _ = asyncio.run(measure(base_url, path, 1, join_code, 10, args.rate, first=0))
         report("1 client", baseline, 0)
+        idle = memory_megabytes(stack.servers[0].pid)
         started = time.monotonic()
         audience, missed = asyncio.run(measure(base_url, path, args.clients, join_code, args.joins, args.rate, 10))
         memory = memory_megabytes(stack.servers[0].pid)
         p99 = report(f"{args.clients} clients", audience, missed)
         print(f"connect + snapshots + joins took {time.monotonic() - started:.1f} s")
-        print(f"server memory ({memory['processes']} processes): PSS {memory['pss']:.0f} MB, "
-              f"RSS {memory['rss']:.0f} MB (target < {TARGET_RSS_MB} MB)")
+        print(f"server memory ({memory['processes']} processes) with {args.clients} clients: "
+              f"PSS {memory['pss']:.0f} MB, RSS {memory['rss']:.0f} MB (target < {TARGET_RSS_MB} MB); "
+              f"after the 1-client run: PSS {idle['pss']:.0f} MB, RSS {idle['rss']:.0f} MB")
         print(f"p99 {p99:.0f} ms (target < {TARGET_P99_MS} ms); "
               f"ratio p99 {args.clients} clients / 1 client {p99 / percentile(baseline.latencies_ms, .99):.1f}x")
         return 0 if missed == 0 else 1

@@ -4,7 +4,7 @@ Both feeds accept a signed-in staff member or a display token (`?display=`), sin
 send headers.
 """
 
-from flask import Response, flash, jsonify, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.display import bp
@@ -47,22 +47,22 @@ def stream(meeting_id: int):
     live.ensure_listener(redis_handle.client)
     intake_counters.ensure_periodic_reconcile()
     db.session.remove()  # a stream lives for hours; it must not hold a pooled connection meanwhile
+    app = current_app._get_current_object()
 
+    # No stream_with_context: keeping each stream's request context alive costs memory per client. Each
+    # call gets a short app context instead, whose teardown returns the database connection.
     def snapshot() -> dict:
-        try:
+        with app.app_context():
             return intake_totals.meeting_totals(db.session.get(Meeting, meeting_id))
-        finally:
-            db.session.remove()
 
     def still_allowed() -> bool:
-        try:
-            return token is None or display_links.resolve(token).meeting_id == meeting_id
-        except AppError:
-            return False
-        finally:
-            db.session.remove()
+        with app.app_context():
+            try:
+                return token is None or display_links.resolve(token).meeting_id == meeting_id
+            except AppError:
+                return False
 
-    body = stream_with_context(live.stream(meeting_id, snapshot, still_allowed))
+    body = live.stream(meeting_id, snapshot, still_allowed)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(body, mimetype="text/event-stream", headers=headers)
 
