@@ -29,6 +29,20 @@ def text(label: str, max_length: int, required: bool = False, nullable: bool = T
     )
 
 
+def token_text(label: str, max_length: int, required: bool = True, **options) -> fields.String:
+    """A WeChat code or a client key: visible ASCII only, as WeChat and every HTTP stack expect."""
+    return fields.String(
+        required=required,
+        validate=[
+            validate.Length(min=1, max=max_length, error=f"{label}应为1到{max_length}个字符"),
+            validate.Regexp(r"^[\x21-\x7e]+$", error=f"{label}格式不正确"),
+        ],
+        error_messages=messages(label),
+        metadata={"description": options.pop("description", label)},
+        **options,
+    )
+
+
 def choice(name: str, label: str) -> fields.String:
     return fields.String(
         allow_none=True,
@@ -46,18 +60,17 @@ class RequestSchema(Schema):
 
 class LoginSchema(RequestSchema):
     # wx.login() codes are 32 characters; dev:<name> becomes a 64-character openid at most.
-    code = text("登录凭证", 60, required=True, nullable=False)
+    code = token_text("登录凭证", 60)
 
 
 class PhoneCodeSchema(RequestSchema):
-    code = text("手机号授权凭证", 128, required=True, nullable=False)
+    code = token_text("手机号授权凭证", 128)
 
 
 class IdempotencyHeaderSchema(RequestSchema):
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key",
-        validate=validate.Length(min=1, max=80, error="Idempotency-Key 应为1到80个字符"),
-        metadata={"description": "客户端生成的唯一键；重试时带同一个键，得到第一次的应答"},
+    idempotency_key = token_text(
+        "Idempotency-Key", 80, required=False, data_key="Idempotency-Key",
+        description="客户端生成的唯一键；重试时带同一个键，得到第一次的应答",
     )
 
 

@@ -1,5 +1,6 @@
 """Entry codes: opaque, random, revocable codes behind every booth's and venue's QR."""
 
+import re
 import secrets
 
 from sqlalchemy import select
@@ -12,6 +13,8 @@ from app.services import access, audit
 
 # 9 random bytes = 72 bits, 12 URL-safe characters: unguessable and still short in a QR.
 CODE_BYTES = 9
+# What token_urlsafe can produce; anything else (a NUL byte, say) is unknown without asking the database.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def new_code() -> str:
@@ -47,7 +50,9 @@ def revoke_code(entry_code: EntryCode) -> None:
 
 def find_active(code: str) -> EntryCode:
     """An unrevoked code by its text: 404 when unknown or revoked."""
-    entry_code = db.session.scalar(select(EntryCode).where(EntryCode.code == code))
+    entry_code = None
+    if CODE_PATTERN.match(code):
+        entry_code = db.session.scalar(select(EntryCode).where(EntryCode.code == code))
     if entry_code is None or not entry_code.is_active:
         raise AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
     return entry_code

@@ -42,8 +42,9 @@ def today_in_beijing() -> date:
 
 
 def normalise_text(value: str | None) -> str:
-    """NFKC (full-width → ASCII) and surrounding whitespace stripped."""
-    return unicodedata.normalize("NFKC", value or "").strip()
+    """NFKC (full-width → ASCII), control characters dropped (PostgreSQL refuses NUL), whitespace stripped."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(char for char in text if unicodedata.category(char) != "Cc").strip()
 
 
 def normalise_id_number(value: str | None) -> str:

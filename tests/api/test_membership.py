@@ -81,6 +81,7 @@ def test_a_closed_meeting_answers_410_and_a_revoked_code_404(mp_worker, join_for
     assert worker.join(join_form()).status_code == 410
     assert worker.get(f"/entries/{entry_code}").json["error"]["code"] == "meeting_closed"
     assert worker.get("/entries/unknown-code-1").status_code == 404
+    assert worker.get("/entries/bad%00code").status_code == 404
 
 
 def test_the_raw_row_holds_no_plaintext_name_id_number_or_mobile(mp_worker, join_form):

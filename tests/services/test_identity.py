@@ -74,3 +74,7 @@ def test_valid_credit_codes_pass_their_gb_32100_checksum(code):
 def test_a_wrong_credit_code_is_refused(code, says):
     with pytest.raises(IdentityError, match=says):
         identity.check_credit_code(code)
+
+
+def test_control_characters_are_dropped_because_postgresql_refuses_nul():
+    assert identity.normalise_text("北京\x00顺义\t物流 ") == "北京顺义物流"
