@@ -9,7 +9,7 @@ from app.models import Role
 from app.services import access, tallies
 from app.services.tallies import TallyInput
 
-TAP_FIELDS = ("idempotency_key", "kind", "quantity", "firm_name", "contact_name", "contact_phone")
+TEXT_FIELDS = ("idempotency_key", "kind", "firm_name", "contact_name", "contact_phone")
 
 
 @bp.get("/booth")
@@ -35,7 +35,9 @@ def tally(booth_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise AppError("bad_request", "请求格式不正确", 400)
-    tap = TallyInput(**{name: body[name] for name in TAP_FIELDS if name in body and body[name] is not None})
+    tap = TallyInput(
+        **{name: str(body.get(name) or "") for name in TEXT_FIELDS}, quantity=body.get("quantity", 1)
+    )
     result = tallies.record_tally(current_user, tallies.booth_for(booth_id), tap)
     saved = result.tally
     payload = {"id": saved.id, "kind": saved.kind.value, "quantity": saved.quantity, "created": result.created}

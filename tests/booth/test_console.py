@@ -45,6 +45,14 @@ def test_a_bad_quantity_is_a_422_naming_the_field(staff_login, seeded):
     assert response.status_code == 422 and "quantity" in response.json["error"]["fields"]
 
 
+def test_a_tap_without_a_kind_or_key_is_a_422_naming_both(staff_login, seeded):
+    booth = seeded.meeting.venues[0].booths[0]
+    staff = staff_login("booth")
+    response = tap(staff, booth, console_of(staff, booth), quantity="many")
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"idempotency_key", "kind", "quantity"}
+
+
 def test_booth_staff_see_only_their_assigned_booths(staff_login, seeded):
     staff = staff_login("booth")
     my_booths = staff.get("/booth").text
