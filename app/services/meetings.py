@@ -56,10 +56,7 @@ def update_meeting(user: User, meeting: Meeting, fields: MeetingFields) -> Meeti
     access.require(access.can_edit_meeting(user, meeting))
     if not access.is_district_admin(user):
         access.require(fields.organiser_org_id == user.org_id)
-    for name, value in vars(fields).items():
-        setattr(meeting, name, value)
-    db.session.commit()
-    return meeting
+    return save_fields(meeting, fields)
 
 
 def change_status(user: User, meeting: Meeting, target: MeetingStatus) -> Meeting:
@@ -97,10 +94,7 @@ def update_venue(user: User, venue: Venue, fields: VenueFields) -> Venue:
     access.require(access.can_manage_venue(user, venue))
     access.require(access.can_add_venue(user, fields.host_org_id))
     ensure_editable(venue.meeting)
-    for name, value in vars(fields).items():
-        setattr(venue, name, value)
-    db.session.commit()
-    return venue
+    return save_fields(venue, fields)
 
 
 def add_booth(user: User, venue: Venue, fields: BoothFields) -> Booth:
@@ -118,10 +112,14 @@ def update_booth(user: User, booth: Booth, fields: BoothFields) -> Booth:
     """Rename a booth or change its kind."""
     access.require(access.can_manage_venue(user, booth.venue))
     ensure_editable(booth.venue.meeting)
+    return save_fields(booth, fields)
+
+
+def save_fields(target, fields):
     for name, value in vars(fields).items():
-        setattr(booth, name, value)
+        setattr(target, name, value)
     db.session.commit()
-    return booth
+    return target
 
 
 def ensure_editable(meeting: Meeting) -> None:

@@ -2,6 +2,7 @@
 
 import datetime
 
+from flask import render_template
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +17,11 @@ def required(label: str):
 
 def at_most(label: str, length: int):
     return Length(max=length, message=f"{label}不能超过 {length} 个字")
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """Render a form page; 422 when it is shown again with field errors, so clients see the refusal."""
+    return render_template(template, form=form, **context), 422 if form.errors else 200
 
 
 def labelled_choices(labels: dict[str, str]) -> list[SelectChoice]:

@@ -12,7 +12,7 @@ from app.extensions import csrf
 from app.services import ledger, ledger_io
 from app.services.ledger import CONTACT_KINDS
 from app.staff import bp
-from app.staff.forms import with_org_choices
+from app.staff.forms import render_form, with_org_choices
 from app.staff.ledger_forms import ContactForm, EnterpriseForm, attach_errors
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -45,7 +45,7 @@ def ledger_create():
         else:
             flash("企业已加入台账")
             return redirect(url_for("staff.ledger_detail", enterprise_id=enterprise.id))
-    return render_template("staff/ledger_form.html", form=form, enterprise=None), 422 if form.errors else 200
+    return render_form("staff/ledger_form.html", form, enterprise=None)
 
 
 @bp.route("/ledger/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -62,7 +62,7 @@ def ledger_edit(enterprise_id: int):
         else:
             flash("已保存")
             return redirect(url_for("staff.ledger_detail", enterprise_id=enterprise.id))
-    return render_template("staff/ledger_form.html", form=form, enterprise=enterprise), 422 if form.errors else 200
+    return render_form("staff/ledger_form.html", form, enterprise=enterprise)
 
 
 @bp.route("/ledger/<int:enterprise_id>", methods=["GET", "POST"])
@@ -74,8 +74,7 @@ def ledger_detail(enterprise_id: int):
         ledger.add_contact(current_user, enterprise, form.fields())
         flash("联系记录已添加")
         return redirect(url_for("staff.ledger_detail", enterprise_id=enterprise.id))
-    page = render_template("staff/ledger_detail.html", enterprise=enterprise, form=form, kinds=CONTACT_KINDS)
-    return page, 422 if form.errors else 200
+    return render_form("staff/ledger_detail.html", form, enterprise=enterprise, kinds=CONTACT_KINDS)
 
 
 @bp.post("/ledger/<int:enterprise_id>/delete")

@@ -9,7 +9,7 @@ from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Ve
 from app.services import access, entry_codes, meetings
 from app.services.meetings import BoothFields, MeetingFields, VenueFields
 from app.staff import bp
-from app.staff.forms import BoothForm, MeetingForm, VenueForm, with_org_choices
+from app.staff.forms import BoothForm, MeetingForm, VenueForm, render_form, with_org_choices
 
 
 def get_or_404(model, object_id: int):
@@ -58,7 +58,7 @@ def meeting_create():
         meeting = meetings.create_meeting(current_user, meeting_fields(form))
         flash("沟通会已创建")
         return redirect(url_for("staff.meeting_detail", meeting_id=meeting.id))
-    return render_template("staff/meeting_form.html", form=form, meeting=None), 422 if form.errors else 200
+    return render_form("staff/meeting_form.html", form, meeting=None)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -72,7 +72,7 @@ def meeting_edit(meeting_id: int):
         meetings.update_meeting(current_user, meeting, meeting_fields(form))
         flash("已保存")
         return redirect(url_for("staff.meeting_detail", meeting_id=meeting.id))
-    return render_template("staff/meeting_form.html", form=form, meeting=meeting), 422 if form.errors else 200
+    return render_form("staff/meeting_form.html", form, meeting=meeting)
 
 
 @bp.post("/meetings/<int:meeting_id>/status")
@@ -98,7 +98,7 @@ def venue_create(meeting_id: int):
         meetings.add_venue(current_user, meeting, venue_fields(form))
         flash("会场已添加")
         return redirect(url_for("staff.meeting_detail", meeting_id=meeting.id))
-    return render_venue_form(form, meeting, None)
+    return render_form("staff/venue_form.html", form, meeting=meeting, venue=None)
 
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
@@ -112,7 +112,7 @@ def venue_edit(venue_id: int):
         meetings.update_venue(current_user, venue, venue_fields(form))
         flash("会场已保存")
         return redirect(url_for("staff.meeting_detail", meeting_id=venue.meeting_id))
-    return render_venue_form(form, venue.meeting, venue)
+    return render_form("staff/venue_form.html", form, meeting=venue.meeting, venue=venue)
 
 
 @bp.route("/venues/<int:venue_id>/booths/new", methods=["GET", "POST"])
@@ -125,7 +125,7 @@ def booth_create(venue_id: int):
         meetings.add_booth(current_user, venue, booth_fields(form))
         flash("岗位已添加")
         return redirect(url_for("staff.meeting_detail", meeting_id=venue.meeting_id))
-    return render_booth_form(form, venue, None)
+    return render_form("staff/booth_form.html", form, venue=venue, booth=None)
 
 
 @bp.route("/booths/<int:booth_id>/edit", methods=["GET", "POST"])
@@ -138,17 +138,7 @@ def booth_edit(booth_id: int):
         meetings.update_booth(current_user, booth, booth_fields(form))
         flash("岗位已保存")
         return redirect(url_for("staff.meeting_detail", meeting_id=booth.venue.meeting_id))
-    return render_booth_form(form, booth.venue, booth)
-
-
-def render_venue_form(form, meeting, venue):
-    page = render_template("staff/venue_form.html", form=form, meeting=meeting, venue=venue)
-    return page, 422 if form.errors else 200
-
-
-def render_booth_form(form, venue, booth):
-    page = render_template("staff/booth_form.html", form=form, venue=venue, booth=booth)
-    return page, 422 if form.errors else 200
+    return render_form("staff/booth_form.html", form, venue=booth.venue, booth=booth)
 
 
 def meeting_fields(form: MeetingForm) -> MeetingFields:
