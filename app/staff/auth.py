@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, limiter, login_manager
-from app.models import User
+from app.models import Role, User
 from app.services import accounts
 from app.staff import bp
 from app.staff.forms import LoginForm
@@ -30,7 +30,7 @@ def login():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user:
             login_user(user)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), user))
         form.password.errors.append("用户名或密码不正确")
     return render_template("staff/login.html", form=form)
 
@@ -46,12 +46,19 @@ def logout():
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("staff.meeting_list"))
+        return redirect(home_of(current_user))
     return redirect(url_for("staff.login"))
 
 
-def safe_next(target: str | None) -> str:
+def home_of(user: User) -> str:
+    """Booth staff start at their booth console; everyone else at the meetings."""
+    if user.role is Role.BOOTH_STAFF:
+        return url_for("booth.my_booths")
+    return url_for("staff.meeting_list")
+
+
+def safe_next(target: str | None, user: User) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our login page.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("staff.meeting_list")
+    return home_of(user)

@@ -1,6 +1,6 @@
 """Staff sign-in: passwords, CSRF, the rate limit."""
 
-from tests.conftest import StaffSession
+from tests.conftest import StaffSession, csrf_token_from
 
 
 def test_demo_district_admin_sees_the_meeting_list(staff_login, seeded):
@@ -31,3 +31,17 @@ def test_login_is_rate_limited_per_address(client, seeded):
     statuses = [session.login("district", "wrong-password").status_code for _ in range(11)]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
+
+
+def test_booth_staff_land_on_their_booth_console(client, seeded):
+    response = StaffSession(client).login("booth")
+    assert response.location == "/booth"
+
+
+def test_a_login_never_redirects_off_site(client, seeded):
+    token_page = client.get("/login?next=//evil.example/phish")
+    response = client.post(
+        "/login?next=//evil.example/phish",
+        data={"username": "district", "password": "shunyi2026", "csrf_token": csrf_token_from(token_page.text)},
+    )
+    assert response.location == "/meetings"
