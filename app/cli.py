@@ -19,6 +19,7 @@ privacy_cli = click.Group("privacy", help="Personal information retention (PIPL)
 def demo_seed():
     """Seed the Shunyi demo (idempotent) and print where to go."""
     summary = demo.seed_demo()
+    demo.seed_demo_ledger()
     base = current_app.config["PUBLIC_BASE_URL"]
     meeting = summary.meeting
     main_code = next(c for c in entry_codes.active_codes(meeting) if c.booth and c.booth.kind.value == "join")

@@ -3,7 +3,8 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Booth, Meeting, MeetingStatus, Org, Role, User, Venue
+from app.models import Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
+from app.services import demo
 
 
 def row_counts() -> dict:
@@ -22,6 +23,7 @@ def test_demo_seed_creates_shunyi_and_an_open_meeting(runner):
     assert main.host_org.name == "仁和镇"
     assert {b.kind.value for b in main.booths} == {"found_union", "join", "legal", "card"}
     assert {u.role for u in db.session.scalars(select(User))} == set(Role)
+    assert db.session.scalar(select(func.count(Enterprise.id))) == len(demo.DEMO_ENTERPRISES)
     for line in ("/login", "shunyi2026", "/posters", "/display/", "/q/"):
         assert line in result.output
 

@@ -11,6 +11,7 @@ from app.models import (
     Booth,
     BoothKind,
     DisplayLink,
+    Enterprise,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -58,6 +59,20 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# 企业沟通台账 sample so the overview shows rates: (town, firm, industry, employees, members, has_union,
+# new-form workers, new-form members). Two firms of 25+ without a union land on the 应建未建 list.
+DEMO_ENTERPRISES = [
+    ("仁和镇", "北京工字投资管理有限责任公司", "租赁和商务服务业", 120, 112, True, 0, 0),
+    ("仁和镇", "顺义恒通物流有限公司", "交通运输、仓储和邮政业", 86, 0, False, 40, 0),
+    ("仁和镇", "北京林河精密制造有限公司", "制造业", 240, 221, True, 12, 10),
+    ("后沙峪镇", "后沙峪同城配送站", "交通运输、仓储和邮政业", 45, 39, True, 45, 39),
+    ("天竺镇", "空港综保区跨境电商服务中心", "批发和零售业", 60, 0, False, 8, 0),
+    ("天竺镇", "天竺航空食品有限公司", "制造业", 310, 290, True, 0, 0),
+    ("杨镇", "杨镇农产品加工合作社", "农、林、牧、渔业", 18, 0, False, 0, 0),
+    ("光明街道", "光明外卖骑手服务站", "居民服务、修理和其他服务业", 70, 66, True, 70, 66),
+]
+
+
 @dataclass
 class DemoSummary:
     meeting: Meeting
@@ -78,6 +93,28 @@ def seed_demo() -> DemoSummary:
         db.session.add(display)
     db.session.commit()
     return DemoSummary(meeting, display.token, [(a[0], a[1]) for a in DEMO_ACCOUNTS])
+
+
+def seed_demo_ledger() -> int:
+    """Add the sample ledger when the ledger is empty; returns how many firms were added."""
+    if db.session.scalar(select(Enterprise.id).limit(1)) is not None:
+        return 0
+    orgs = {org.name: org for org in db.session.scalars(select(Org))}
+    for town, name, industry, employees, members, has_union, new_form, new_form_members in DEMO_ENTERPRISES:
+        db.session.add(
+            Enterprise(
+                name=name,
+                town_org=orgs[town],
+                industry=industry,
+                employees=employees,
+                members=members,
+                has_union=has_union,
+                new_form_workers=new_form,
+                new_form_members=new_form_members,
+            )
+        )
+    db.session.commit()
+    return len(DEMO_ENTERPRISES)
 
 
 def seed_orgs() -> dict[str, Org]:
