@@ -50,12 +50,13 @@ class WeChatHandle:
     """The mini-program's WeChat client of the current app, or None when WECHAT_APPID is unset."""
 
     def init_app(self, app: Flask) -> None:
-        from wechatpy.session.redisstorage import RedisStorage
-
-        from app.wechat_client import UnionWeChatClient
-
         client = None
         if app.config.get("WECHAT_APPID"):
+            # lazy: wechatpy + requests cost each worker ≈ 7 MB; an app without WECHAT_APPID never needs them
+            from wechatpy.session.redisstorage import RedisStorage
+
+            from app.wechat_client import UnionWeChatClient
+
             redis_client = app.extensions["redis_client"]
             # With Redis, every worker process shares one access token instead of fetching its own.
             storage = RedisStorage(redis_client, prefix="wechat") if redis_client else None

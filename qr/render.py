@@ -3,12 +3,6 @@
 import hashlib
 import io
 
-import qrcode
-from qrcode.image.pil import PilImage
-from qrcode.image.svg import SvgPathFillImage
-
-# Q recovers ~25% of the symbol: posters get creased, taped over and photographed under glare.
-ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
 # The standard's four-module quiet zone; scanners miss codes printed flush against a coloured border.
 QUIET_ZONE = 4
 # A 12-character code gives a version-4 symbol: 41 modules × 32 px ≈ 1300 px, 11 cm wide at 300 dpi on A4.
@@ -19,9 +13,15 @@ MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
 RENDER_SETTINGS = f"ec=Q;border={QUIET_ZONE};box={PNG_BOX_SIZE};svg=path-fill"
 
 
-def qr_symbol(data: str, box_size: int = 10, image_factory=None) -> qrcode.QRCode:
+def qr_symbol(data: str, box_size: int = 10, image_factory=None):
+    import qrcode  # lazy: qrcode + PIL cost each worker ≈ 4 MB, and only QR images need them
+
     symbol = qrcode.QRCode(
-        error_correction=ERROR_CORRECTION, box_size=box_size, border=QUIET_ZONE, image_factory=image_factory
+        # Q recovers ~25% of the symbol: posters get creased, taped over and photographed under glare.
+        error_correction=qrcode.constants.ERROR_CORRECT_Q,
+        box_size=box_size,
+        border=QUIET_ZONE,
+        image_factory=image_factory,
     )
     symbol.add_data(data)
     symbol.make(fit=True)
@@ -30,6 +30,8 @@ def qr_symbol(data: str, box_size: int = 10, image_factory=None) -> qrcode.QRCod
 
 def render_png(data: str) -> bytes:
     """A black-on-white PNG big enough to print a poster from."""
+    from qrcode.image.pil import PilImage  # lazy: as in qr_symbol
+
     buffer = io.BytesIO()
     qr_symbol(data, PNG_BOX_SIZE, PilImage).make_image().save(buffer)
     return buffer.getvalue()
@@ -37,6 +39,8 @@ def render_png(data: str) -> bytes:
 
 def render_svg(data: str) -> bytes:
     """An SVG with a white background (the quiet zone must stay white on a coloured poster)."""
+    from qrcode.image.svg import SvgPathFillImage  # lazy: as in qr_symbol
+
     return qr_symbol(data, image_factory=SvgPathFillImage).make_image().to_string(encoding="utf-8")
 
 

@@ -4,7 +4,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -107,6 +106,8 @@ def record_export(user: User, action: str, scope: ExportScope, rows: int, unmask
 
 def workbook_bytes(title: str, columns: list[str], rows: Iterable[list]) -> bytes:
     """A one-sheet workbook: a header row, then the rows; text cells stay text (ID numbers keep every digit)."""
+    from openpyxl import Workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only exports need it
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title

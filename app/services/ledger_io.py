@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zipfile import BadZipFile
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.errors import AppError
@@ -66,6 +65,8 @@ def import_workbook(user: User, content: bytes, ip: str | None = None) -> Import
 
 
 def read_rows(content: bytes) -> list[tuple[int, dict]]:
+    from openpyxl import load_workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only ledger imports need it
+
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
     except (BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -6,9 +6,6 @@ Reports count the SQL rows directly: they are what the union signs off, so they 
 import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from app.extensions import db
 from app.models import Meeting, User
 from app.services import access, audit
@@ -74,6 +71,9 @@ def summary_workbook(user: User, meeting: Meeting, ip: str | None = None) -> byt
     """The day summary as an .xlsx: the sentence on top, then one row per venue and per booth (audited)."""
     access.require(access.can_view_summary(user))
     summary = day_summary(meeting)
+    from openpyxl import Workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only report downloads need it
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "沟通会日报"

@@ -1,13 +1,15 @@
 """WeChat calls through wechatpy, with WeChat's failures turned into our stable error codes."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
 from flask import current_app
-from wechatpy.exceptions import WeChatClientException
 
 from app.errors import AppError
 from app.extensions import wechat
+
+if TYPE_CHECKING:
+    from wechatpy.exceptions import WeChatClientException
 
 # WeChat errcode → what we tell the phone or the staff member.
 KNOWN_ERRORS = {
@@ -53,6 +55,10 @@ def send_subscribe_message(openid: str, template_id: str, data: dict, page: str 
 def call(operation):
     if not wechat.enabled:
         raise AppError("wechat_not_configured", "未配置微信小程序（WECHAT_APPID）", 503)
+    # lazy: wechatpy + requests cost each worker ≈ 7 MB; they load only when WECHAT_APPID is set
+    import requests
+    from wechatpy.exceptions import WeChatClientException
+
     try:
         return operation(wechat.client)
     except WeChatClientException as exc:
@@ -66,7 +72,7 @@ def unavailable() -> AppError:
     return AppError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", 503, retry_after=10)
 
 
-def translate(exc: WeChatClientException) -> AppError:
+def translate(exc: "WeChatClientException") -> AppError:
     current_app.logger.warning("WeChat refused: %s %s", exc.errcode, exc.errmsg)
     if exc.errcode not in KNOWN_ERRORS:
         return unavailable()
