@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 
 import redis
 from flask import Flask, jsonify, request
-from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.config import engine_options
+from app.extensions import db  # the project's instance: whatever gunicorn.conf.py does with `db` applies to both
 
-db = SQLAlchemy()
 COUNTER_KEY = "baseline:joins"
 
 

@@ -1,7 +1,8 @@
 """A worker joins the union: the membership application, its idempotency, resubmission and withdrawal.
 
-"One live application per person" is the partial unique index on id_blind_index; this module only
-reads first to answer politely, and turns the database's refusal of a racing twin into 200 or 409.
+"One live application per person" is the partial unique index on id_blind_index; this module does not
+read first: it inserts, and turns the database's refusal (a double tap, a racing twin, another phone with
+the same ID number) into 200 for the same worker or 409 for anyone else.
 """
 
 import json
@@ -43,16 +44,14 @@ def submit_application(worker: Worker, form: dict, idempotency_key: str | None =
         return replayed
     entry_code = entry_codes.resolve(form["entry_code"])
     columns = applicant_columns(form, worker, identity.today_in_beijing())
-    existing = live_application(columns["id_blind_index"])
-    if existing:
-        return Submission(same_worker_or_conflict(existing, worker), 200)
+    # Objects, not ids: the application keeps them loaded for its answer (meeting title, venue, host org).
     application = MembershipApplication(
         worker=worker,
-        meeting_id=entry_code.meeting_id,
-        venue_id=entry_code.venue_id,
-        booth_id=entry_code.booth_id,
-        entry_code_id=entry_code.id,
-        host_org_id=entry_code.venue.host_org_id,
+        meeting=entry_code.meeting,
+        venue=entry_code.venue,
+        booth=entry_code.booth,
+        entry_code=entry_code,
+        host_org=entry_code.venue.host_org,
         status=ApplicationStatus.SUBMITTED,
         submitted_at=utcnow(),
         **columns,
@@ -61,13 +60,28 @@ def submit_application(worker: Worker, form: dict, idempotency_key: str | None =
     try:
         db.session.flush()
         remember(worker, idempotency_key, application, 201)
-        db.session.commit()
+        commit_keeping_loaded()
     except IntegrityError:
-        # A twin request committed first (same key, or the same ID number): answer as the winner decided.
+        # The ID number already has a live application (a double tap, a racing twin, another phone), or the
+        # key was used: no read beforehand, the partial unique index decides and we answer as it did.
         db.session.rollback()
-        return replay(worker, idempotency_key) or after_lost_race(columns["id_blind_index"], worker)
+        return replay(worker, idempotency_key) or answer_refused(columns["id_blind_index"], worker)
     intake_counters.application_submitted(application)
     return Submission(application, 201)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the session's objects.
+
+    They hold exactly what this transaction wrote, so the counter event and the answer are built from them
+    instead of reloading the application, its meeting, venue and host org after the commit.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def resubmit_application(worker: Worker, application_id: int, changes: dict) -> MembershipApplication:
@@ -138,7 +152,7 @@ def conflict_with(existing: MembershipApplication | None) -> AppError:
     return AppError("already_applied", "该身份证号已有一份正在办理的入会申请", 409)
 
 
-def after_lost_race(blind_index: str, worker: Worker) -> Submission:
+def answer_refused(blind_index: str, worker: Worker) -> Submission:
     existing = live_application(blind_index)
     if existing is None:
         raise conflict_with(None)

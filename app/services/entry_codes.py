@@ -4,6 +4,7 @@ import re
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.errors import AppError
 from app.extensions import db
@@ -49,10 +50,15 @@ def revoke_code(entry_code: EntryCode) -> None:
 
 
 def find_active(code: str) -> EntryCode:
-    """An unrevoked code by its text: 404 when unknown or revoked."""
+    """An unrevoked code by its text, with its meeting, venue (and host org) and booth: 404 when unknown or revoked."""
     entry_code = None
     if CODE_PATTERN.match(code):
-        entry_code = db.session.scalar(select(EntryCode).where(EntryCode.code == code))
+        # One query for what every caller reads next (the meeting's status, the venue's host org, the booth).
+        query = select(EntryCode).where(EntryCode.code == code).options(
+            joinedload(EntryCode.meeting), joinedload(EntryCode.venue).joinedload(Venue.host_org),
+            joinedload(EntryCode.booth),
+        )
+        entry_code = db.session.scalar(query)
     if entry_code is None or not entry_code.is_active:
         raise AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
     return entry_code
