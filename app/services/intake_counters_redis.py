@@ -2,7 +2,12 @@
 
 Keys of meeting M: intake:M:built (present once built from SQL), :seq, :seen (event keys already counted,
 so a retried report never counts twice), :scopes, :minutes (joins per minute), :recent (ticker), and per
-scope `intake:M:<scope>:<id>` (a hash of metrics) with `...:visitors` (a set of visitor keys).
+scope `intake:M:<scope>:<id>` (a hash of metrics) with `...:visitors` (a set of visitor keys);
+:rebuild_lock lets one process at a time rebuild.
+
+A rebuild first deletes `built`, so no event is counted while it reads SQL and replaces the counters: the
+script refuses such an event, and its reporter waits for the rebuild and reports it again (the `seen` set
+skips it if the rebuild already counted it). Events never abort a rebuild, so one converges under load.
 """
 
 import json
@@ -18,6 +23,9 @@ log = logging.getLogger(__name__)
 NOT_BUILT = -1
 RECENT_KEEP = 12
 SEEN_CHUNK = 1000
+# A rebuild of a big meeting reads a few thousand rows: well under the lock's life. Events wait that long at most.
+REBUILD_LOCK_SECONDS = 30
+REBUILD_WAIT_SECONDS = 10
 
 # One round trip per event: skip a repeat, increment every scope, count a new visitor, publish the
 # absolute values. Atomic, so the published order is the increment order.
@@ -69,8 +77,12 @@ class RedisCounters:
         """Count one committed event once; rebuild from SQL instead when the counters are not trustworthy."""
         meeting_id = event.meeting_id
         try:
-            if meeting_id in _dirty_meetings or self._run_script(event) == NOT_BUILT:
+            if meeting_id in _dirty_meetings:
                 self.rebuild(meeting_id)
+            elif self._run_script(event) == NOT_BUILT:
+                # Not built yet, or being rebuilt: once built, count it (again: `seen` skips a double).
+                self.build_if_missing(meeting_id)
+                self._run_script(event)
         except redis.RedisError:
             _dirty_meetings.add(meeting_id)
             raise
@@ -89,8 +101,10 @@ class RedisCounters:
 
     def read(self, meeting_id: int) -> MeetingCounts:
         """All counters of a meeting from Redis, rebuilt from SQL first when missing or stale."""
-        if meeting_id in _dirty_meetings or not self.client.exists(key(meeting_id, "built")):
+        if meeting_id in _dirty_meetings:
             self.rebuild(meeting_id)
+        elif not self.client.exists(key(meeting_id, "built")):
+            self.build_if_missing(meeting_id)
         scopes = sorted(member.decode() for member in self.client.smembers(key(meeting_id, "scopes")))
         pipe = self.client.pipeline(transaction=True)
         for scope in scopes:
@@ -106,11 +120,29 @@ class RedisCounters:
 
     def rebuild(self, meeting_id: int) -> None:
         """Replace a meeting's counters by a fresh count of its SQL rows, and push the result to screens."""
+        with self._rebuild_lock(meeting_id):
+            self._replace(meeting_id)
+
+    def build_if_missing(self, meeting_id: int) -> None:
+        """Build a meeting's counters unless another process built them while this one waited for the lock."""
+        with self._rebuild_lock(meeting_id):
+            if not self.client.exists(key(meeting_id, "built")):
+                self._replace(meeting_id)
+
+    def _rebuild_lock(self, meeting_id: int):
+        return self.client.lock(
+            key(meeting_id, "rebuild_lock"), timeout=REBUILD_LOCK_SECONDS, blocking_timeout=REBUILD_WAIT_SECONDS
+        )
+
+    def _replace(self, meeting_id: int) -> None:
+        built = key(meeting_id, "built")
         with self.client.pipeline(transaction=True) as pipe:
-            # WATCH the sequence: an event counted while SQL was being read forces a second pass.
+            # Events cannot count without `built`; WATCH it (after deleting it: a client's own write would
+            # abort its EXEC) against a rival rebuild whose lock ran out.
             for _attempt in range(3):
                 try:
-                    pipe.watch(key(meeting_id, "seq"))
+                    self.client.delete(built)
+                    pipe.watch(built)
                     old_scopes = [m.decode() for m in pipe.smembers(key(meeting_id, "scopes"))]
                     counts = count_meeting(meeting_id, with_recent=True)
                     pipe.multi()
@@ -120,7 +152,7 @@ class RedisCounters:
                 except redis.WatchError:
                     continue
             else:
-                log.warning("intake counters of meeting %s kept changing during rebuild; retried later", meeting_id)
+                log.warning("intake counters of meeting %s: rival rebuilds; retried later", meeting_id)
                 _dirty_meetings.add(meeting_id)
                 return
         _dirty_meetings.discard(meeting_id)
