@@ -39,9 +39,18 @@ class Submission:
 
 def submit_application(worker: Worker, form: dict, idempotency_key: str | None = None) -> Submission:
     """Create the worker's membership application at the scanned entry code (201), or answer as before."""
-    replayed = replay(worker, idempotency_key)
-    if replayed:
-        return replayed
+    try:
+        return create_application(worker, form, idempotency_key)
+    except AppError:
+        # A retry of a request that once succeeded gets that first answer, even when its code was revoked,
+        # its meeting closed or its form would fail today. Looked up only now: a new join costs no read.
+        replayed = replay(worker, idempotency_key)
+        if replayed:
+            return replayed
+        raise
+
+
+def create_application(worker: Worker, form: dict, idempotency_key: str | None) -> Submission:
     entry_code = entry_codes.resolve(form["entry_code"])
     columns = applicant_columns(form, worker, identity.today_in_beijing())
     # Objects, not ids: the application keeps them loaded for its answer (meeting title, venue, host org).
@@ -63,7 +72,7 @@ def submit_application(worker: Worker, form: dict, idempotency_key: str | None =
         commit_keeping_loaded()
     except IntegrityError:
         # The ID number already has a live application (a double tap, a racing twin, another phone), or the
-        # key was used: no read beforehand, the partial unique index decides and we answer as it did.
+        # key was used before: nothing is read beforehand, the unique indexes decide and we answer as they did.
         db.session.rollback()
         return replay(worker, idempotency_key) or answer_refused(columns["id_blind_index"], worker)
     intake_counters.application_submitted(application)

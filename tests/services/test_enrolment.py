@@ -52,6 +52,16 @@ def test_an_idempotency_key_replays_the_first_answer(seeded, form):
     assert db.session.query(MembershipApplication).count() == 1
 
 
+def test_a_retry_after_the_meeting_closed_still_gets_the_first_answer(seeded, form):
+    worker, body = make_worker(), form()
+    first = submit(worker, body, key="tap-1")
+    seeded.meeting.status = MeetingStatus.CLOSED
+    db.session.commit()
+    replayed = submit(worker, body, key="tap-1")
+    assert (replayed.status, replayed.application.id) == (201, first.application.id)
+    assert error_of(lambda: submit(worker, form(), key="tap-2")).status == 410
+
+
 def test_a_full_width_copy_of_a_live_id_number_is_the_same_person(seeded, form):
     id_no = id_number()
     submit(make_worker(), form(id_number=id_no))
