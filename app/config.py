@@ -72,7 +72,8 @@ class Config:
         self.RATELIMIT_MP_LOGIN = env_str("RATELIMIT_MP_LOGIN", "30/minute")
         self.RATELIMIT_MP_SUBMIT_PER_TOKEN = env_str("RATELIMIT_MP_SUBMIT_PER_TOKEN", "10/minute")
         self.RATELIMIT_MP_SUBMIT_PER_IP = env_str("RATELIMIT_MP_SUBMIT_PER_IP", "600/minute")
-        self.RATELIMIT_HEADERS_ENABLED = True  # a 429 carries Retry-After
+        # No X-RateLimit-* headers on successes (two Redis reads per request); a 429 still carries Retry-After.
+        self.RATELIMIT_HEADERS_ENABLED = False
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         # 互助服务卡 age rule (reported Beijing practice): women under 55, men under 60; 0 switches it off.
         self.CARD_AGE_LIMIT_FEMALE = env_int("CARD_AGE_LIMIT_FEMALE", 55)

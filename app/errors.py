@@ -1,8 +1,12 @@
 """The one error type of the service and its JSON and HTML renderers."""
 
+import time
+
 from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from app.extensions import limiter
 
 HTTP_MESSAGES = {
     400: ("bad_request", "请求格式不正确"),
@@ -69,8 +73,7 @@ def register_error_handlers(app: Flask) -> None:
         code, message = HTTP_MESSAGES.get(exc.code or 500, HTTP_MESSAGES[500])
         response = render_error(AppError(code, message, exc.code or 500))
         if exc.code == 429:
-            # Flask-Limiter's breach carries its own Retry-After; keep it.
-            response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "retry-after"})
+            response.headers["Retry-After"] = str(seconds_until_limit_resets())
         return response
 
     @app.errorhandler(OperationalError)
@@ -84,3 +87,13 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         code, message = HTTP_MESSAGES[500]
         return render_error(AppError(code, message, 500))
+
+
+def seconds_until_limit_resets() -> int:
+    """When the breached rate limit lets this client in again (one Redis read, on refusals only).
+
+    RATELIMIT_HEADERS_ENABLED stays off: Flask-Limiter would read the window (two Redis calls) on every
+    successful request just to write X-RateLimit-* headers nobody reads.
+    """
+    breached = limiter.current_limit
+    return max(1, breached.reset_at - int(time.time())) if breached else 60
