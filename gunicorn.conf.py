@@ -14,8 +14,25 @@ monkey.patch_all()
 import gc  # noqa: E402
 import os  # noqa: E402
 
+from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler  # noqa: E402
+
+# An SSE client sends one short GET and then only listens, for hours; gevent would keep an 8 KB read buffer
+# for each of them (16 MB for 2000 big screens). A 1 KB buffer still reads any request: longer header lines
+# take a few more reads, and bodies larger than the buffer are read straight from the socket.
+READ_BUFFER_BYTES = 1024
+
+
+class SmallBufferHandler(PyWSGIHandler):
+    def __init__(self, sock, address, server):
+        super().__init__(sock, address, server, rfile=sock.makefile("rb", READ_BUFFER_BYTES))
+
+
+class GeventWorker(GeventPyWSGIWorker):
+    wsgi_handler = SmallBufferHandler
+
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-worker_class = "gevent"
+worker_class = GeventWorker
 preload_app = True
 # Embedded mode (no REDIS_URL) keeps counters and the live stream in one process: one worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", "4" if os.environ.get("REDIS_URL") else "1"))
