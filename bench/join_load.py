@@ -42,6 +42,7 @@ class LoadResult:
     created: int = 0
     failed: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    sent_by_client: dict[int, int] = field(default_factory=dict)  # so later rounds continue each sequence
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -53,16 +54,16 @@ class LoadResult:
                 f"p99 {percentile(self.latencies_ms, .99):6.1f} ms   201s {self.created}   errors {self.failed or 0}")
 
 
-def run_load(url: str, clients: int, seconds: float, request_for) -> LoadResult:
-    """`clients` threads, each on one keep-alive connection, posting as fast as answers come back."""
+def run_load(url: str, clients: int, seconds: float, request_for, result: LoadResult) -> None:
+    """`clients` threads, each on one keep-alive connection, posting as fast as answers come back; adds the
+    measured `seconds` (after a warm-up) to `result`."""
     parts = urlsplit(url)
-    result = LoadResult()
     start = time.monotonic()
     measure_from, stop_at = start + WARMUP_SECONDS, start + WARMUP_SECONDS + seconds
 
     def client(number: int) -> None:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        sequence = 0
+        sequence = result.sent_by_client.get(number, 0)
         while (sent := time.monotonic()) < stop_at:
             body, headers = request_for(number, sequence)
             sequence += 1
@@ -78,14 +79,14 @@ def run_load(url: str, clients: int, seconds: float, request_for) -> LoadResult:
                 if sent >= measure_from:
                     result.latencies_ms.append(elapsed_ms)
         connection.close()
+        result.sent_by_client[number] = sequence
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    result.seconds = seconds
-    return result
+    result.seconds += seconds
 
 
 def dev_tokens(base_url: str, clients: int) -> list[str]:
@@ -125,6 +126,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for both apps")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternate baseline and real this many times, so a shared machine's drifting load "
+                             "weighs on both alike")
     args = parser.parse_args()
     stack = Stack()
     try:
@@ -139,15 +143,17 @@ def main() -> int:
                              if c.booth and c.booth.kind.value == "join" and c.venue.role.value == "main")
             BaselineJoin.__table__.create(bind=db.engine)
 
-        print(f"join_load: {args.clients} clients, {args.seconds:.0f} s each (+{WARMUP_SECONDS} s warm-up), "
-              f"{args.workers} gevent workers, PostgreSQL + Redis on 127.0.0.1")
+        print(f"join_load: {args.clients} clients, {args.seconds:.0f} s each in {args.rounds} alternating rounds "
+              f"(+{WARMUP_SECONDS} s warm-up per round), {args.workers} gevent workers each, "
+              f"PostgreSQL + Redis on 127.0.0.1")
         baseline_url = stack.gunicorn("bench.baseline_app:create_baseline_app()", args.workers)
-        baseline = run_load(baseline_url + "/join", args.clients, args.seconds, baseline_request)
-        stack.stop_servers()
-
         real_url = stack.gunicorn("wsgi:app", args.workers)
-        real = run_load(real_url + "/mp/v1/membership-applications", args.clients, args.seconds,
-                        join_request_factory(join_code, dev_tokens(real_url, args.clients)))
+        real_request = join_request_factory(join_code, dev_tokens(real_url, args.clients))
+        baseline, real = LoadResult(), LoadResult()
+        for _round in range(args.rounds):
+            run_load(baseline_url + "/join", args.clients, args.seconds / args.rounds, baseline_request, baseline)
+            run_load(real_url + "/mp/v1/membership-applications", args.clients, args.seconds / args.rounds,
+                     real_request, real)
         stack.stop_servers()
 
         ratio = real.throughput / baseline.throughput
