@@ -7,8 +7,10 @@ Builds a throwaway scaled stack (bench/stack.py), serves wsgi:app with the proje
 waits until each has its snapshot, then submits `--joins` joins through POST /mp/v1/membership-applications
 at `--rate` per second. For every client and join it records the time from sending the join (an upper
 bound of its commit) to the first update showing it, and prints p50/p99/max, any join a client never
-saw, and the server's resident memory (gunicorn master + workers). Targets at 2000 clients: p99 < 300 ms,
-memory < 300 MB. The baseline is the same latency measured with a single client in the same run.
+saw, and the server's memory (gunicorn master + workers) as PSS and RSS. Targets at 2000 clients:
+p99 < 300 ms, PSS < 300 MB. PSS is the honest figure for a preloaded, forked server: it splits each page
+the master and workers share among them, so the sum is what the machine spends; RSS counts a shared page
+once per process. The baseline is the same latency measured with a single client in the same run.
 """
 
 import argparse
@@ -31,7 +33,7 @@ from app.services import demo
 CONNECT_BATCH = 100
 SETTLE_SECONDS = 5
 TARGET_P99_MS = 300
-TARGET_RSS_MB = 300
+TARGET_PSS_MB = 300
 
 
 class Audience:
@@ -171,7 +173,7 @@ def main() -> int:
         p99 = report(f"{args.clients} clients", audience, missed)
         print(f"connect + snapshots + joins took {time.monotonic() - started:.1f} s")
         print(f"server memory ({memory['processes']} processes) with {args.clients} clients: "
-              f"PSS {memory['pss']:.0f} MB, RSS {memory['rss']:.0f} MB (target < {TARGET_RSS_MB} MB); "
+              f"PSS {memory['pss']:.0f} MB (target < {TARGET_PSS_MB} MB), RSS {memory['rss']:.0f} MB; "
               f"after the 1-client run: PSS {idle['pss']:.0f} MB, RSS {idle['rss']:.0f} MB")
         print(f"p99 {p99:.0f} ms (target < {TARGET_P99_MS} ms); "
               f"ratio p99 {args.clients} clients / 1 client {p99 / percentile(baseline.latencies_ms, .99):.1f}x")
