@@ -14,6 +14,7 @@ PUBLIC_ENDPOINTS = {"mp.login", "mp.h5_login"}
 BEARER = [{"bearerAuth": []}]
 # Ids are 32-bit integers in the database: a larger number is simply not found, never a database error.
 APPLICATION_PATH = "/membership-applications/<int(max=2147483647):application_id>"
+# Request schemas are given as instances: from a class, webargs builds one (deep-copying every field) per request.
 
 
 def configured(name: str):
@@ -49,7 +50,7 @@ def first_message(messages) -> str:
 
 @blp.route("/auth/login", methods=["POST"])
 @login_limit
-@blp.arguments(schemas.LoginSchema)
+@blp.arguments(schemas.LoginSchema())
 @blp.response(200, schemas.TokenSchema)
 def login(body):
     """Sign in with a wx.login() code (dev:<name> when WeChat is not configured)."""
@@ -66,7 +67,7 @@ def h5_login():
 
 @blp.route("/auth/phone", methods=["POST"])
 @blp.doc(security=BEARER)
-@blp.arguments(schemas.PhoneCodeSchema)
+@blp.arguments(schemas.PhoneCodeSchema())
 @blp.response(200, schemas.WorkerSchema)
 def verify_phone(body):
     """Verify the worker's phone number through WeChat; answered masked."""
@@ -85,8 +86,8 @@ def entry(code):
 @submit_limit_per_token
 @submit_limit_per_address
 @blp.doc(security=BEARER)
-@blp.arguments(schemas.IdempotencyHeaderSchema, location="headers", as_kwargs=True)
-@blp.arguments(schemas.MembershipApplicationRequest)
+@blp.arguments(schemas.IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
+@blp.arguments(schemas.MembershipApplicationRequest())
 @blp.response(201, schemas.MembershipApplicationSchema)
 @blp.alt_response(200, schema=schemas.MembershipApplicationSchema, description="该申请已存在（重复提交）")
 def submit_application(body, idempotency_key=None):
@@ -125,7 +126,7 @@ def withdraw_application(application_id):
 @submit_limit_per_token
 @submit_limit_per_address
 @blp.doc(security=BEARER)
-@blp.arguments(schemas.CardApplicationRequest)
+@blp.arguments(schemas.CardApplicationRequest())
 @blp.response(201, schemas.CardApplicationSchema)
 def apply_for_card(body):
     """Apply for the 互助服务卡 after joining."""

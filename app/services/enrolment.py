@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AppError
@@ -183,13 +183,14 @@ def replay(worker: Worker, idempotency_key: str | None) -> Submission | None:
 
 
 def remember(worker: Worker, idempotency_key: str | None, application: MembershipApplication, status: int) -> None:
-    # Written in the application's own transaction: a retry finds both or neither.
+    # Written in the application's own transaction: a retry finds both or neither. A plain INSERT: nothing
+    # reads the record in this request, so it needs no ORM object (nor a second unit-of-work flush).
     if idempotency_key:
         body = json.dumps({"membership_application_id": application.id})
-        record = IdempotencyRecord(worker_id=worker.id, key=idempotency_key, endpoint=SUBMIT_ENDPOINT)
-        record.response_status, record.response_body = status, body
-        db.session.add(record)
-        db.session.flush()
+        db.session.execute(insert(IdempotencyRecord).values(
+            worker_id=worker.id, key=idempotency_key, endpoint=SUBMIT_ENDPOINT, response_status=status,
+            response_body=body,
+        ))
 
 
 def applicant_columns(form: dict, worker: Worker, today: date) -> dict:
