@@ -66,6 +66,8 @@ def current_worker() -> Worker:
 
 def worker_or_address() -> str:
     """Rate-limit key: the worker when the token is valid (a venue may share one NAT address), else the IP."""
+    if "worker" in g:  # authenticate() already checked the token of this request
+        return f"worker:{g.worker.id}"
     try:
         return f"worker:{token_worker_id()}"
     except AppError:

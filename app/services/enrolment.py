@@ -51,6 +51,7 @@ def submit_application(worker: Worker, form: dict, idempotency_key: str | None =
 
 
 def create_application(worker: Worker, form: dict, idempotency_key: str | None) -> Submission:
+    """A new application (201), or what the unique indexes refused it for: a replay, 200 or 409."""
     entry_code = entry_codes.resolve(form["entry_code"])
     columns = applicant_columns(form, worker, identity.today_in_beijing())
     # Objects, not ids: the application keeps them loaded for its answer (meeting title, venue, host org).
