@@ -1,10 +1,11 @@
 """gunicorn settings: gevent workers so long-lived SSE streams do not pin a worker each.
 
-The app is preloaded: the master imports it once and forks the workers, so the ≈ 65 MB of imported modules
-are pages the workers share instead of one copy per worker (bench/live_fanout.py measures it). Two things
-make preloading safe with gevent: the standard library is patched here, before the app is imported
-(gunicorn's gevent worker would patch only after the fork — too late for the locks, sockets and threads the
-app's modules create at import), and each worker drops the database connections it inherits (post_fork).
+With several workers the app is preloaded: the master imports it once and forks the workers, so the ≈ 65 MB
+of imported modules are pages the workers share instead of one copy per worker (bench/live_fanout.py
+measures it). Two things make preloading safe with gevent: the standard library is patched here, before
+the app is imported (gunicorn's gevent worker would patch only after the fork — too late for the locks,
+sockets and threads the app's modules create at import), and each worker drops the database connections
+it inherits (post_fork).
 """
 
 from gevent import monkey
@@ -33,9 +34,11 @@ class GeventWorker(GeventPyWSGIWorker):
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 worker_class = GeventWorker
-preload_app = True
 # Embedded mode (no REDIS_URL) keeps counters and the live stream in one process: one worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", "4" if os.environ.get("REDIS_URL") else "1"))
+# Preloading pays only when several workers share the pages; embedded mode's one worker would gain nothing,
+# and its in-memory rate-limit store starts a timer thread at import that must not cross a fork.
+preload_app = workers > 1
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "3000"))
 timeout = 60
 graceful_timeout = 20
@@ -52,6 +55,8 @@ def pre_fork(server, worker):
 
 def post_fork(server, worker):
     """A pooled connection must never be shared by two processes: drop the master's, keep its engine."""
+    if not server.cfg.preload_app:
+        return
     from app.extensions import db
 
     with server.app.wsgi().app_context():

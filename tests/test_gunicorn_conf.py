@@ -1,4 +1,4 @@
-"""The production server settings (gunicorn.conf.py): preloaded app, gevent workers, 1 KB read buffers."""
+"""The production server settings (gunicorn.conf.py): gevent workers with 1 KB read buffers."""
 
 import http.client
 import json
@@ -19,10 +19,10 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 @pytest.fixture
 def served(tmp_path):
-    """wsgi:app under gunicorn.conf.py with two workers, on its own port and SQLite file."""
+    """wsgi:app under gunicorn.conf.py (embedded mode: one worker), on its own port and SQLite file."""
     port = free_port()
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-           "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "ACCESS_LOG": "/dev/null"}
+           "BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "/dev/null"}
     env.pop("REDIS_URL", None)
     server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
                               cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
