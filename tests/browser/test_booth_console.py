@@ -7,11 +7,8 @@ from app.services import intake_counters
 pytestmark = pytest.mark.browser
 
 
-def sign_in_at_console(page, live_server, booth):
-    page.goto(live_server.url + "/login")
-    page.get_by_label("用户名").fill("booth")
-    page.get_by_label("密码").fill("shunyi2026")
-    page.get_by_role("button", name="登录").click()
+def sign_in_at_console(page, live_server, sign_in, booth):
+    sign_in("booth")
     page.goto(f"{live_server.url}/booths/{booth.id}/console")
 
 
@@ -19,10 +16,10 @@ def booth_values(meeting_id, booth):
     return intake_counters.meeting_counts(meeting_id).values_of("booth", booth.id)
 
 
-def test_taps_made_offline_are_sent_when_the_phone_is_back(live_server, page, seeded):
+def test_taps_made_offline_are_sent_when_the_phone_is_back(live_server, page, sign_in, seeded):
     booth = seeded.meeting.venues[0].booths[0]
     meeting_id = seeded.meeting.id
-    sign_in_at_console(page, live_server, booth)
+    sign_in_at_console(page, live_server, sign_in, booth)
 
     page.context.set_offline(True)
     for _ in range(3):
@@ -37,9 +34,9 @@ def test_taps_made_offline_are_sent_when_the_phone_is_back(live_server, page, se
     page.locator('[data-scope="booth"] [data-metric="consultations"]', has_text="3").wait_for()
 
 
-def test_a_tap_whose_answer_was_lost_is_replayed_and_counted_once(live_server, page, seeded):
+def test_a_tap_whose_answer_was_lost_is_replayed_and_counted_once(live_server, page, sign_in, seeded):
     booth = seeded.meeting.venues[0].booths[0]
-    sign_in_at_console(page, live_server, booth)
+    sign_in_at_console(page, live_server, sign_in, booth)
     lost = []
 
     def lose_first_answer(route):

@@ -11,22 +11,14 @@ BASE_URL = "http://testserver.local"
 ALL_IMAGES_LOADED = "Array.from(document.images).every(img => img.complete && img.naturalWidth > 0)"
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("shunyi2026")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/meetings")
-
-
 def venue_codes(meeting, town: str) -> list[str]:
     return [c.code for c in entry_codes.active_codes(meeting) if c.venue.host_org.name == town]
 
 
-def test_a_venue_poster_sheet_screenshot_decodes_to_that_venues_entry_urls(live_server, page, seeded):
+def test_a_venue_poster_sheet_screenshot_decodes_to_that_venues_entry_urls(live_server, page, sign_in, seeded):
     codes = venue_codes(seeded.meeting, "仁和镇")
     venue_id = next(v.id for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
-    log_in(page, live_server, "renhe")
+    sign_in("renhe")
     page.goto(f"{live_server.url}/venues/{venue_id}/posters")
     page.wait_for_function(ALL_IMAGES_LOADED)
     assert page.locator("article.poster").count() == 5
@@ -37,9 +29,9 @@ def test_a_venue_poster_sheet_screenshot_decodes_to_that_venues_entry_urls(live_
     assert sorted(decode_all(screenshot)) == sorted(f"{BASE_URL}/q/{code}" for code in codes)
 
 
-def test_a_code_svg_drawn_by_the_browser_decodes_to_its_entry_url(live_server, page, seeded):
+def test_a_code_svg_drawn_by_the_browser_decodes_to_its_entry_url(live_server, page, sign_in, seeded):
     code = venue_codes(seeded.meeting, "天竺镇")[0]
-    log_in(page, live_server, "booth")
+    sign_in("booth")
     page.goto(f"{live_server.url}/codes/{code}.svg")
 
     assert decode_one(page.screenshot()) == f"{BASE_URL}/q/{code}"

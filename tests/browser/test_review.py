@@ -9,18 +9,11 @@ from tests.factories import make_application
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("shunyi2026")
-    page.get_by_role("button", name="登录").click()
-
-
-def test_org_admin_approves_one_and_returns_another_with_a_reason(live_server, page, seeded):
+def test_org_admin_approves_one_and_returns_another_with_a_reason(live_server, page, sign_in, seeded):
     venue = next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
     approved = make_application(venue, name="赵小明")
     returned = make_application(venue, name="钱小红")
-    sign_in(page, live_server, "renhe")
+    sign_in("renhe")
 
     page.get_by_role("link", name="入会审核").click()
     page.get_by_role("link", name="赵**").click()
@@ -38,10 +31,10 @@ def test_org_admin_approves_one_and_returns_another_with_a_reason(live_server, p
     assert returned.decision_reason == "工作单位请填写营业执照上的全称"
 
 
-def test_select_all_then_batch_approve_gives_every_application_a_member_number(live_server, page, seeded):
+def test_select_all_then_batch_approve_gives_every_application_a_member_number(live_server, page, sign_in, seeded):
     venue = next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇")
     applications = [make_application(venue, name=f"孙{n}号") for n in range(5)]
-    sign_in(page, live_server, "renhe")
+    sign_in("renhe")
     page.goto(live_server.url + "/review")
     page.get_by_label("全选").check()
     page.get_by_role("button", name="批量通过所选").click()
