@@ -24,10 +24,9 @@ from urllib.parse import urlsplit
 
 from stack import Stack, percentile
 
-from app import create_app  # noqa: E402  (stack put the project root on sys.path)
 from app.extensions import db, redis_handle
-from app.models import EntryCode, MembershipApplication
-from app.services import demo, intake_counters
+from app.models import MembershipApplication
+from app.services import intake_counters
 from bench.baseline_app import COUNTER_KEY, BaselineJoin
 from tests.factories import id_number
 
@@ -132,15 +131,9 @@ def main() -> int:
     args = parser.parse_args()
     stack = Stack()
     try:
-        app = create_app(stack.app_overrides())
+        stage = stack.seed_demo()
+        app, meeting_id, join_code = stage.app, stage.meeting_id, stage.join_code
         with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            meeting = demo.seed_demo().meeting
-            meeting_id = meeting.id
-            join_code = next(c.code for c in db.session.query(EntryCode).filter_by(meeting_id=meeting_id)
-                             if c.booth and c.booth.kind.value == "join" and c.venue.role.value == "main")
             BaselineJoin.__table__.create(bind=db.engine)
 
         print(f"join_load: {args.clients} clients, {args.seconds:.0f} s each in {args.rounds} alternating rounds "

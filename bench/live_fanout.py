@@ -25,11 +25,6 @@ from urllib.parse import urlsplit
 from join_load import dev_tokens, join_request_factory
 from stack import Stack, memory_megabytes, percentile
 
-from app import create_app  # noqa: E402  (stack put the project root on sys.path)
-from app.extensions import db
-from app.models import EntryCode
-from app.services import demo
-
 CONNECT_BATCH = 100
 SETTLE_SECONDS = 5
 TARGET_P99_MS = 300
@@ -151,15 +146,8 @@ def main() -> int:
     args = parser.parse_args()
     stack = Stack()
     try:
-        app = create_app(stack.app_overrides())
-        with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            summary = demo.seed_demo()
-            meeting_id, token = summary.meeting.id, summary.display_token
-            join_code = next(c.code for c in db.session.query(EntryCode).filter_by(meeting_id=meeting_id)
-                             if c.booth and c.booth.kind.value == "join" and c.venue.role.value == "main")
+        stage = stack.seed_demo()
+        meeting_id, token, join_code = stage.meeting_id, stage.display_token, stage.join_code
         base_url = stack.gunicorn("wsgi:app", args.workers)
         path = f"/live/meetings/{meeting_id}/stream?display={token}"
         print(f"live_fanout: {args.workers} gevent workers; {args.joins} joins at {args.rate}/s")

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +28,16 @@ from tests.intake_fixtures import OwnRedis  # noqa: E402
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 GENEROUS_LIMITS = "1000000/minute"
+
+
+@dataclass
+class DemoStage:
+    """What a bench needs of the seeded demo: the in-process app, the meeting, its display token, the 入会岗 code."""
+
+    app: object
+    meeting_id: int
+    display_token: str
+    join_code: str
 
 
 def free_port() -> int:
@@ -67,6 +78,25 @@ class Stack:
                  "RATELIMIT_MP_SUBMIT_PER_TOKEN", "RATELIMIT_MP_SUBMIT_PER_IP")
         return {**{name: self.env[name] for name in names}, "SQLALCHEMY_DATABASE_URI": self.database_url,
                 "RATELIMIT_STORAGE_URI": self.redis.url}
+
+    def seed_demo(self) -> "DemoStage":
+        """Migrate this stack's database and seed the demo through an in-process app on the same settings."""
+        from flask_migrate import upgrade
+
+        from app import create_app
+        from app.extensions import db
+        from app.models import EntryCode
+        from app.services import demo
+
+        app = create_app(self.app_overrides())
+        with app.app_context():
+            upgrade()
+            summary = demo.seed_demo()
+            codes = db.session.query(EntryCode).filter_by(meeting_id=summary.meeting.id)
+            join_code = next(
+                c.code for c in codes if c.booth and c.booth.kind.value == "join" and c.venue.role.value == "main"
+            )
+            return DemoStage(app, summary.meeting.id, summary.display_token, join_code)
 
     def gunicorn(self, app_spec: str, workers: int, extra_env: dict | None = None) -> str:
         """Serve `app_spec` with the project's gunicorn.conf.py (gevent); returns its base URL once it answers."""
