@@ -4,85 +4,44 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import (
-    ApplicationStatus,
-    CardDelivery,
-    CardStatus,
-    MembershipApplication,
-    MutualAidCardApplication,
-    Tally,
-    TallyKind,
-    Worker,
-)
-from app.services.privacy import blind_index
+from app.models import ApplicationStatus, CardStatus, MembershipApplication, Tally, TallyKind
+from tests.factories import id_number, make_application, make_card
+
+SAME_PERSON = id_number()
 
 
-def application(meeting, status=ApplicationStatus.SUBMITTED, id_number="110113199001011234", openid=None):
-    venue = meeting.venues[0]
-    worker = Worker(openid=openid or f"openid-{id(object())}")
-    row = MembershipApplication(
-        worker=worker,
-        meeting=meeting,
-        venue=venue,
-        host_org=venue.host_org,
-        status=status,
-        id_blind_index=blind_index(id_number),
-        consent=True,
-        consent_version="2026-11",
-    )
-    db.session.add(row)
-    return row
+def apply(seeded, status=ApplicationStatus.SUBMITTED) -> MembershipApplication:
+    return make_application(seeded.meeting.venues[0], id_no=SAME_PERSON, status=status)
 
 
 def test_second_live_application_for_the_same_id_is_refused_by_the_database(seeded):
-    application(seeded.meeting, openid="first")
-    db.session.commit()
-    application(seeded.meeting, openid="second")
+    apply(seeded)
     with pytest.raises(IntegrityError):
-        db.session.commit()
+        apply(seeded)
     db.session.rollback()
     assert db.session.query(MembershipApplication).count() == 1
 
 
 @pytest.mark.parametrize("ended", [ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN])
 def test_an_ended_application_does_not_block_a_new_one(seeded, ended):
-    application(seeded.meeting, status=ended, openid="first")
-    application(seeded.meeting, openid="second")
-    db.session.commit()
+    apply(seeded, status=ended)
+    apply(seeded)
     assert db.session.query(MembershipApplication).count() == 2
 
 
 def test_an_approved_member_blocks_a_new_application(seeded):
-    application(seeded.meeting, status=ApplicationStatus.APPROVED, openid="first")
-    db.session.commit()
-    application(seeded.meeting, openid="second")
+    apply(seeded, status=ApplicationStatus.APPROVED)
     with pytest.raises(IntegrityError):
-        db.session.commit()
+        apply(seeded)
     db.session.rollback()
 
 
-def card_for(membership, status=CardStatus.PENDING):
-    return MutualAidCardApplication(
-        worker=membership.worker,
-        membership_application=membership,
-        meeting=membership.meeting,
-        venue=membership.venue,
-        host_org=membership.host_org,
-        id_blind_index=membership.id_blind_index,
-        delivery=CardDelivery.ONSITE,
-        consent=True,
-        status=status,
-    )
-
-
 def test_one_card_per_person_unless_the_earlier_one_was_rejected(seeded):
-    membership = application(seeded.meeting)
-    db.session.add(card_for(membership, CardStatus.REJECTED))
-    db.session.add(card_for(membership))
-    db.session.commit()
-    db.session.add(card_for(membership))
+    membership = apply(seeded)
+    make_card(membership, status=CardStatus.REJECTED)
+    make_card(membership)
     with pytest.raises(IntegrityError):
-        db.session.commit()
+        make_card(membership)
     db.session.rollback()
 
 
