@@ -1,6 +1,7 @@
 """Ledger pages: the firm list and 应建未建 list, a firm with its contacts, Excel import and export."""
 
 import io
+from functools import partial
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -35,33 +36,29 @@ def ledger_list():
 @bp.route("/ledger/new", methods=["GET", "POST"])
 @login_required
 def ledger_create():
-    form = EnterpriseForm()
-    with_org_choices(form, "town_org_id", ledger.town_choices(current_user))
-    if form.validate_on_submit():
-        try:
-            enterprise = ledger.create_enterprise(current_user, form.fields())
-        except AppError as error:
-            attach_errors(form, error)
-        else:
-            flash("企业已加入台账")
-            return redirect(url_for("staff.ledger_detail", enterprise_id=enterprise.id))
-    return render_form("staff/ledger_form.html", form, enterprise=None)
+    save = partial(ledger.create_enterprise, current_user)
+    return enterprise_form_page(EnterpriseForm(), save, "企业已加入台账", None)
 
 
 @bp.route("/ledger/<int:enterprise_id>/edit", methods=["GET", "POST"])
 @login_required
 def ledger_edit(enterprise_id: int):
     enterprise = ledger.get_enterprise(current_user, enterprise_id)
-    form = EnterpriseForm(obj=enterprise)
+    save = partial(ledger.update_enterprise, current_user, enterprise)
+    return enterprise_form_page(EnterpriseForm(obj=enterprise), save, "已保存", enterprise)
+
+
+def enterprise_form_page(form: EnterpriseForm, save, saved_message: str, enterprise):
+    """Validate, save through `save(fields)` and go to the firm; a refused field re-renders the form."""
     with_org_choices(form, "town_org_id", ledger.town_choices(current_user))
     if form.validate_on_submit():
         try:
-            ledger.update_enterprise(current_user, enterprise, form.fields())
+            saved = save(form.fields())
         except AppError as error:
             attach_errors(form, error)
         else:
-            flash("已保存")
-            return redirect(url_for("staff.ledger_detail", enterprise_id=enterprise.id))
+            flash(saved_message)
+            return redirect(url_for("staff.ledger_detail", enterprise_id=saved.id))
     return render_form("staff/ledger_form.html", form, enterprise=enterprise)
 
 
