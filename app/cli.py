@@ -7,7 +7,9 @@ from sqlalchemy import select
 from app.errors import AppError
 from app.extensions import db
 from app.models import Meeting, MeetingStatus, Org, Role
-from app.services import accounts, demo, entry_codes, intake_counters, privacy
+from app.services import privacy
+from app.services.live import intake_counters
+from app.services.setup import accounts, demo, entry_codes
 
 demo_cli = click.Group("demo", help="Demo data for a first look.")
 users_cli = click.Group("users", help="Staff accounts.")

@@ -26,7 +26,7 @@ from stack import Stack, percentile
 
 from app.extensions import db, redis_handle
 from app.models import MembershipApplication
-from app.services import intake_counters
+from app.services.live import intake_counters
 from bench.baseline_app import COUNTER_KEY, BaselineJoin
 from tests.factories import id_number
 

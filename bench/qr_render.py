@@ -26,8 +26,11 @@ from flask_migrate import upgrade  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Venue, VenueRole  # noqa: E402
-from app.services import demo, entry_codes  # noqa: E402
-from app.services.qr_codes import image_cache  # noqa: E402
+from app.services.setup import (
+    demo,  # noqa: E402
+    entry_codes,
+)
+from app.services.setup.qr_codes import image_cache  # noqa: E402
 
 COLD_RUNS = 3
 TARGET_RATIO = 20

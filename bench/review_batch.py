@@ -29,7 +29,8 @@ from sqlalchemy import select  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db, redis_handle  # noqa: E402
 from app.models import MembershipApplication, User  # noqa: E402
-from app.services import demo, review  # noqa: E402
+from app.services.afterday import review
+from app.services.setup import demo  # noqa: E402
 from tests.factories import make_application  # noqa: E402
 
 TARGET_RATIO = 5

@@ -86,7 +86,7 @@ class Stack:
         from app import create_app
         from app.extensions import db
         from app.models import EntryCode
-        from app.services import demo
+        from app.services.setup import demo
 
         app = create_app(self.app_overrides())
         with app.app_context():

@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.errors import AppError
 from app.models import Worker
-from app.services import workers
+from app.services.intake import workers
 
 SALT = "mp-v1-worker-token"
 

@@ -10,8 +10,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from app.models import ApplicationStatus, CardDelivery, CardStatus, MeetingStatus
 from app.services import privacy
-from app.services.form_options import CHOICES
-from app.services.workers import kind_of
+from app.services.intake.form_options import CHOICES
+from app.services.intake.workers import kind_of
 
 
 def messages(label: str) -> dict:

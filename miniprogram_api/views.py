@@ -6,7 +6,7 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from app.errors import AppError, render_error
 from app.extensions import limiter
-from app.services import cards, enrolment, scans, workers
+from app.services.intake import cards, enrolment, scans, workers
 from miniprogram_api import blp, schemas
 from miniprogram_api.auth import authenticate, current_worker, issue_token, worker_or_address
 

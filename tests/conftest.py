@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db, limiter, redis_handle
-from app.services import demo
+from app.services.setup import demo
 
 pytest_plugins = [
     "tests.browser_fixtures",

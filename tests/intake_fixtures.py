@@ -21,7 +21,8 @@ from app.models import (
     Worker,
 )
 from app.models.base import utcnow
-from app.services import entry_codes, intake_counters, intake_sql
+from app.services.live import intake_counters, intake_sql
+from app.services.setup import entry_codes
 
 
 class OwnRedis:

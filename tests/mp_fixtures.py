@@ -3,7 +3,7 @@
 import pytest
 
 from app.models import BoothKind
-from app.services import entry_codes
+from app.services.setup import entry_codes
 from tests.factories import id_number
 
 API = "/mp/v1"

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
-from app.services import demo
+from app.services.setup import demo
 
 
 def row_counts() -> dict:

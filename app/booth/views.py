@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from app.booth import bp
 from app.errors import AppError
 from app.models import Role
-from app.services import access, tallies
-from app.services.tallies import TallyInput
+from app.services import access
+from app.services.live import tallies
+from app.services.live.tallies import TallyInput
 
 TEXT_FIELDS = ("idempotency_key", "kind", "firm_name", "contact_name", "contact_phone")
 

@@ -11,7 +11,7 @@ from app.display import bp
 from app.errors import AppError
 from app.extensions import db, redis_handle
 from app.models import DisplayLink, Meeting
-from app.services import display_links, intake_counters, intake_totals, live
+from app.services.live import display_links, intake_counters, intake_totals, live
 
 
 def meeting_for_viewer(meeting_id: int) -> Meeting:

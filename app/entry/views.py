@@ -4,7 +4,7 @@ from flask import current_app, render_template
 
 from app.entry import bp
 from app.errors import AppError
-from app.services import entry_codes
+from app.services.setup import entry_codes
 
 
 @bp.get("/q/<code>")

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.models import Meeting
 from app.reports import bp
-from app.services import access, display_links, reports
+from app.services import access
+from app.services.live import display_links, reports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

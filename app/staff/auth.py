@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, limiter, login_manager
 from app.models import Role, User
-from app.services import accounts
+from app.services.setup import accounts
 from app.staff import bp
 from app.staff.forms import LoginForm
 

@@ -9,8 +9,9 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import CardStatus, Meeting
 from app.models.card import CARD_STATUS_LABELS
-from app.services import access, card_processing, privacy
-from app.services.exports import ExportFile
+from app.services import access, privacy
+from app.services.afterday import card_processing
+from app.services.afterday.exports import ExportFile
 from app.staff import bp
 
 

@@ -6,8 +6,8 @@ from flask import flash, make_response, redirect, render_template, request, send
 from flask_login import current_user, login_required
 
 from app.models import Meeting, Venue
-from app.services import entry_codes, qr_codes
-from app.services.qr_codes import CodeImage
+from app.services.setup import entry_codes, qr_codes
+from app.services.setup.qr_codes import CodeImage
 from app.staff import bp
 from app.staff.meetings import get_or_404
 from qr.posters import INSTRUCTION, paginate

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models import Meeting, Org
-from app.services import access, exports
-from app.services.exports import ExportFile, ExportScope
+from app.services import access
+from app.services.afterday import exports
+from app.services.afterday.exports import ExportFile, ExportScope
 from app.staff import bp
 
 

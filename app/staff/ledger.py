@@ -10,8 +10,9 @@ from wtforms import ValidationError
 
 from app.errors import AppError
 from app.extensions import csrf
-from app.services import ledger, ledger_io
-from app.services.ledger import CONTACT_KINDS
+from app.services.ledger import enterprises as ledger
+from app.services.ledger import spreadsheet as ledger_io
+from app.services.ledger.enterprises import CONTACT_KINDS
 from app.staff import bp
 from app.staff.forms import render_form, with_org_choices
 from app.staff.ledger_forms import ContactForm, EnterpriseForm, attach_errors

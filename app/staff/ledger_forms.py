@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.errors import AppError
-from app.services.ledger import CONTACT_KINDS, ContactFields, EnterpriseFields
+from app.services.ledger.enterprises import CONTACT_KINDS, ContactFields, EnterpriseFields
 from app.staff.forms import ChineseDateField, at_most, labelled_choices, required
 
 

@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from app.errors import AppError
 from app.extensions import db
 from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Venue, VenueRole
-from app.services import access, entry_codes, meetings
-from app.services.meetings import BoothFields, MeetingFields, VenueFields
+from app.services import access
+from app.services.setup import entry_codes, meetings
+from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 from app.staff import bp
 from app.staff.forms import BoothForm, MeetingForm, VenueForm, render_form, with_org_choices
 

@@ -4,7 +4,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from app.models.meeting import MEETING_KIND_LABELS
-from app.services import overview
+from app.services.afterday import overview
 from app.staff import bp
 
 

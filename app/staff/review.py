@@ -7,9 +7,10 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import ApplicationStatus, Meeting, Org
 from app.models.application import APPLICATION_STATUS_LABELS
-from app.services import access, privacy, review
-from app.services.form_options import NEW_FORM_JOBS
-from app.services.review import QueueFilters
+from app.services import access, privacy
+from app.services.afterday import review
+from app.services.afterday.review import QueueFilters
+from app.services.intake.form_options import NEW_FORM_JOBS
 from app.staff import bp
 
 

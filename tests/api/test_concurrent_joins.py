@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import MembershipApplication
-from app.services import intake_counters
+from app.services.live import intake_counters
 from tests.mp_fixtures import API, dev_token
 
 pytestmark = pytest.mark.scaled_only

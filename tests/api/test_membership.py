@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import ApplicationStatus, MeetingStatus, MembershipApplication, User
-from app.services import review
+from app.services.afterday import review
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services import review
+from app.services.afterday import review
 
 
 def renhe_admin() -> User:

@@ -2,7 +2,7 @@
 
 import re
 
-from app.services import intake_counters
+from app.services.live import intake_counters
 
 
 def console_of(staff, booth):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import intake_counters
+from app.services.live import intake_counters
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MeetingStatus, MembershipApplication, MutualAidCardApplication, User, Worker
-from app.services import review
+from app.services.afterday import review
 from tests.factories import id_number, make_application
 
 pytestmark = pytest.mark.browser

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import entry_codes
+from app.services.setup import entry_codes
 from tests.qr.decoding import decode_all, decode_one
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Venue
-from app.services import display_links, intake_counters, live
+from app.services.live import display_links, intake_counters, live
 from tests.factories import make_application
 
 

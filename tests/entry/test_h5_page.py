@@ -1,6 +1,6 @@
 """`/q/<code>` in a phone's browser: the H5 join form when H5_JOIN_ENABLED, else a pointer to the mini-program."""
 
-from app.services import entry_codes
+from app.services.setup import entry_codes
 
 
 def any_booth_code(meeting) -> str:

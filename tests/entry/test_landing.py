@@ -1,6 +1,6 @@
 """`/q/<code>`: what a phone sees after scanning a poster."""
 
-from app.services import entry_codes
+from app.services.setup import entry_codes
 
 
 def booth_code(meeting, town: str, booth_name: str) -> str:

@@ -7,8 +7,11 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import ApplicationStatus, Scan, User
-from app.services import entry_codes, intake_counters, overview, privacy, reports, review
-from app.services.scans import visitor_key
+from app.services import privacy
+from app.services.afterday import overview, review
+from app.services.intake.scans import visitor_key
+from app.services.live import intake_counters, reports
+from app.services.setup import entry_codes
 from tests.factories import days_ago, make_application, make_worker
 
 

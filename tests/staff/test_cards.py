@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CardStatus, User
-from app.services import review
+from app.services.afterday import review
 from tests.factories import make_application, make_card
 
 

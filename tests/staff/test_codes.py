@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, EntryCode, User
-from app.services import entry_codes
-from app.services.qr_codes import image_cache
+from app.services.setup import entry_codes
+from app.services.setup.qr_codes import image_cache
 from tests.qr.decoding import decode_one
 
 BASE_URL = "http://testserver.local"

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import AuditLog, ContactRecord, Enterprise, Org
 from tests.conftest import csrf_token_from
 from tests.factories import make_enterprise
-from tests.services.test_ledger import HEADER
+from tests.services.ledger.test_ledger import HEADER
 
 
 def org(name: str) -> Org:

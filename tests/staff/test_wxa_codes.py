@@ -3,7 +3,7 @@
 import pytest
 
 from app.extensions import db
-from app.services import entry_codes
+from app.services.setup import entry_codes
 
 WXACODE_PATH = "/wxa/getwxacodeunlimit"
 

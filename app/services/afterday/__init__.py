@@ -1,0 +1,1 @@
+"""afterday: see SPEC §2 for the grouping of app/services by domain."""

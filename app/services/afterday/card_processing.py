@@ -1,0 +1,135 @@
+"""互助服务卡 processing after the day: pending → sent_to_bank (an Excel file for 北京银行) → issued | rejected."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.errors import AppError
+from app.extensions import db
+from app.models import ApplicationStatus, CardStatus, MutualAidCardApplication, User, Venue
+from app.models.base import utcnow
+from app.services import access, audit, privacy
+from app.services.afterday.exports import ExportFile, stamp, workbook_bytes
+from app.services.afterday.member_register import iso
+from app.services.intake.form_options import CARD_DELIVERIES
+from app.services.local_time import in_shanghai
+
+BANK_COLUMNS = [
+    "序号", "姓名", "证件类型", "证件号码", "性别", "出生日期", "手机号码", "工作单位", "领卡方式", "领卡网点",
+    "所属工会", "会员编号", "申请日期",
+]
+NEXT_STATUSES = {
+    CardStatus.PENDING: {CardStatus.SENT_TO_BANK, CardStatus.REJECTED},
+    CardStatus.SENT_TO_BANK: {CardStatus.ISSUED, CardStatus.REJECTED},
+    CardStatus.ISSUED: set(),
+    CardStatus.REJECTED: set(),
+}
+
+
+@dataclass
+class VenueCardCounts:
+    venue: Venue
+    by_status: Counter
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def card_queue(user: User, meeting_id: int | None, status: CardStatus | None) -> list[MutualAidCardApplication]:
+    """Card applications in the user's scope (all for the district, its own org's for a town union)."""
+    access.require(access.can_review(user))
+    query = select(MutualAidCardApplication).order_by(MutualAidCardApplication.id)
+    if not access.is_district_admin(user):
+        query = query.where(MutualAidCardApplication.host_org_id == user.org_id)
+    if meeting_id is not None:
+        query = query.where(MutualAidCardApplication.meeting_id == meeting_id)
+    if status is not None:
+        query = query.where(MutualAidCardApplication.status == status)
+    return list(db.session.scalars(query))
+
+
+def counts_by_venue(user: User, meeting_id: int | None) -> list[VenueCardCounts]:
+    """How many cards per venue are in each status (the meeting total is their sum)."""
+    table: dict[int, VenueCardCounts] = {}
+    for card in card_queue(user, meeting_id, None):
+        row = table.setdefault(card.venue_id, VenueCardCounts(card.venue, Counter()))
+        row.by_status[card.status.value] += 1
+    return list(table.values())
+
+
+def send_to_bank(user: User, card_ids: list[int], ip: str | None = None) -> ExportFile:
+    """Mark pending cards of approved members as sent and return the bank's key-in workbook (full PII)."""
+    access.require(access.is_district_admin(user))
+    cards = [c for c in lock(card_ids) if c.membership_application.status is ApplicationStatus.APPROVED]
+    cards = [c for c in cards if c.status is CardStatus.PENDING]
+    if not cards:
+        raise AppError("nothing_to_send", "所选申请中没有待报送且会员已审核通过的互助服务卡", 409)
+    for card in cards:
+        card.status = CardStatus.SENT_TO_BANK
+        card.sent_to_bank_at = utcnow()
+    audit.record(user, "cards.send_to_bank", "mutual_aid_card_application", None,
+                 {"card_ids": [c.id for c in cards], "rows": len(cards)}, ip)
+    db.session.commit()
+    return bank_workbook(cards)
+
+
+def resend_file(user: User, meeting_id: int | None, ip: str | None = None) -> ExportFile:
+    """The bank file again for cards already sent and not yet answered (audited like the first time)."""
+    access.require(access.is_district_admin(user))
+    cards = card_queue(user, meeting_id, CardStatus.SENT_TO_BANK)
+    audit.record(user, "cards.bank_file", "mutual_aid_card_application", None,
+                 {"meeting_id": meeting_id, "rows": len(cards)}, ip)
+    db.session.commit()
+    return bank_workbook(cards)
+
+
+def record_bank_answer(user: User, card_ids: list[int], status: CardStatus, reason: str = "", ip=None) -> int:
+    """The bank issued (or refused) cards that were sent; returns how many changed."""
+    access.require(access.is_district_admin(user))
+    if status not in (CardStatus.ISSUED, CardStatus.REJECTED):
+        raise AppError("invalid_status", "只能标记为已发卡或未通过", 422)
+    if status is CardStatus.REJECTED and not reason.strip():
+        raise AppError("reason_required", "请填写未通过原因", 422, {"reason": "请填写未通过原因"})
+    cards = lock(card_ids)
+    for card in cards:
+        if status not in NEXT_STATUSES[card.status]:
+            db.session.rollback()
+            raise AppError("invalid_transition", f"第 {card.id} 号申请当前为「{card.status_label}」，不能这样处理", 409)
+        card.status, card.decided_at = status, utcnow()
+        card.decision_reason = reason.strip() or None
+    audit.record(user, f"cards.{status.value}", "mutual_aid_card_application", None,
+                 {"card_ids": [c.id for c in cards], "reason": reason.strip()}, ip)
+    db.session.commit()
+    return len(cards)
+
+
+def lock(card_ids: list[int]) -> list[MutualAidCardApplication]:
+    ids = sorted(set(card_ids))
+    if not ids:
+        raise AppError("nothing_selected", "请先选择互助服务卡申请", 422)
+    query = (
+        select(MutualAidCardApplication).where(MutualAidCardApplication.id.in_(ids))
+        .order_by(MutualAidCardApplication.id).with_for_update().execution_options(populate_existing=True)
+    )
+    cards = list(db.session.scalars(query))
+    if len(cards) != len(ids):
+        db.session.rollback()
+        raise AppError("card_not_found", "找不到所选的互助服务卡申请", 404)
+    return cards
+
+
+def bank_workbook(cards: list[MutualAidCardApplication]) -> ExportFile:
+    rows = [bank_row(n, card) for n, card in enumerate(cards, start=1)]
+    return ExportFile(f"互助服务卡报送-{stamp()}.xlsx", workbook_bytes("京卡申请", BANK_COLUMNS, rows), len(rows))
+
+
+def bank_row(number: int, card: MutualAidCardApplication) -> list:
+    membership = card.membership_application
+    person = privacy.identity_of(membership, full=True)
+    return [
+        number, person.name, "居民身份证", person.id_number, membership.gender or "", iso(membership.birth_date),
+        person.mobile, membership.employer or "", CARD_DELIVERIES[card.delivery.value], card.branch or "",
+        card.host_org.name, membership.member_no or "", in_shanghai(card.created_at).strftime("%Y-%m-%d"),
+    ]

@@ -1,0 +1,285 @@
+"""A worker joins the union: the membership application, its idempotency, resubmission and withdrawal.
+
+"One live application per person" is the partial unique index on id_blind_index; this module does not
+read first: it inserts, and turns the database's refusal (a double tap, a racing twin, another phone with
+the same ID number) into 200 for the same worker or 409 for anyone else.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import AppError
+from app.extensions import db
+from app.models import ApplicationStatus, IdempotencyRecord, MembershipApplication, Worker
+from app.models.application import LIVE_STATUSES
+from app.models.base import utcnow
+from app.services import privacy
+from app.services.intake import identity
+from app.services.intake.identity import IdentityError
+from app.services.live import intake_counters
+from app.services.setup import entry_codes
+
+SUBMIT_ENDPOINT = "membership_applications.create"
+FORM_INVALID = "填写的内容有误，请按提示修改"
+# Columns copied from the form after NFKC and trimming; empty means "not given".
+PLAIN_FIELDS = (
+    "employer", "industry", "hukou_type", "new_form_job", "education", "political_status",
+    "employment_status", "skill_level", "residence",
+)
+LONG_TERM = ("long_term", "长期")
+MISSING = {"name": "请填写姓名", "employer": "请填写工作单位", "consent_version": "缺少同意书版本，请刷新页面后重试"}
+
+
+@dataclass
+class Submission:
+    application: MembershipApplication
+    status: int  # 201 for a new application, 200 for the existing one (or the replayed first answer)
+
+
+def submit_application(worker: Worker, form: dict, idempotency_key: str | None = None) -> Submission:
+    """Create the worker's membership application at the scanned entry code (201), or answer as before."""
+    try:
+        return create_application(worker, form, idempotency_key)
+    except AppError:
+        # A retry of a request that once succeeded gets that first answer, even when its code was revoked,
+        # its meeting closed or its form would fail today. Looked up only now: a new join costs no read.
+        replayed = replay(worker, idempotency_key)
+        if replayed:
+            return replayed
+        raise
+
+
+def create_application(worker: Worker, form: dict, idempotency_key: str | None) -> Submission:
+    """A new application (201), or what the unique indexes refused it for: a replay, 200 or 409."""
+    entry_code = entry_codes.resolve(form["entry_code"])
+    columns = applicant_columns(form, worker, identity.today_in_beijing())
+    # Objects, not ids: the application keeps them loaded for its answer (meeting title, venue, host org).
+    application = MembershipApplication(
+        worker=worker,
+        meeting=entry_code.meeting,
+        venue=entry_code.venue,
+        booth=entry_code.booth,
+        entry_code=entry_code,
+        host_org=entry_code.venue.host_org,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=utcnow(),
+        **columns,
+    )
+    db.session.add(application)
+    try:
+        db.session.flush()
+        remember(worker, idempotency_key, application, 201)
+        commit_keeping_loaded()
+    except IntegrityError:
+        # The ID number already has a live application (a double tap, a racing twin, another phone), or the
+        # key was used before: nothing is read beforehand, the unique indexes decide and we answer as they did.
+        db.session.rollback()
+        return replay(worker, idempotency_key) or answer_refused(columns["id_blind_index"], worker)
+    intake_counters.application_submitted(application)
+    return Submission(application, 201)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the session's objects.
+
+    They hold exactly what this transaction wrote, so the counter event and the answer are built from them
+    instead of reloading the application, its meeting, venue and host org after the commit.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def resubmit_application(worker: Worker, application_id: int, changes: dict) -> MembershipApplication:
+    """Correct a returned application and submit it again for review."""
+    application = own_application(worker, application_id)
+    if application.status is not ApplicationStatus.RETURNED:
+        raise AppError("not_returned", "只有被退回的申请才能修改后重新提交", 409)
+    form = {**current_form(application), **changes}
+    for name, value in applicant_columns(form, worker, identity.today_in_beijing()).items():
+        setattr(application, name, value)
+    application.status = ApplicationStatus.SUBMITTED
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise conflict_with(live_application(privacy.blind_index(normalised_id(form)))) from exc
+    return application
+
+
+def withdraw_application(worker: Worker, application_id: int) -> MembershipApplication:
+    """Withdraw a submitted application that nobody has reviewed yet."""
+    application = own_application(worker, application_id)
+    if application.status is not ApplicationStatus.SUBMITTED:
+        raise AppError("not_withdrawable", "只有待审核的申请可以撤回", 409)
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = utcnow()
+    db.session.commit()
+    intake_counters.application_withdrawn(application)
+    return application
+
+
+def own_application(worker: Worker, application_id: int) -> MembershipApplication:
+    """The worker's own application; someone else's is as unknown as a missing one (404)."""
+    application = db.session.get(MembershipApplication, application_id)
+    if application is None or application.worker_id != worker.id:
+        raise AppError("application_not_found", "找不到该入会申请", 404)
+    return application
+
+
+def applications_of(worker: Worker) -> list[MembershipApplication]:
+    query = select(MembershipApplication).where(MembershipApplication.worker_id == worker.id)
+    return list(db.session.scalars(query.order_by(MembershipApplication.id.desc())))
+
+
+def live_application_of(worker: Worker) -> MembershipApplication | None:
+    """The worker's latest submitted, returned or approved application."""
+    return next((a for a in applications_of(worker) if a.is_live), None)
+
+
+def live_application(blind_index: str) -> MembershipApplication | None:
+    query = select(MembershipApplication).where(
+        MembershipApplication.id_blind_index == blind_index,
+        MembershipApplication.status.in_([ApplicationStatus(s) for s in LIVE_STATUSES]),
+    )
+    return db.session.scalar(query)
+
+
+def same_worker_or_conflict(existing: MembershipApplication, worker: Worker) -> MembershipApplication:
+    if existing.worker_id == worker.id:
+        return existing
+    raise conflict_with(existing)
+
+
+def conflict_with(existing: MembershipApplication | None) -> AppError:
+    # Says nothing about the other application: not who, not where, not when.
+    if existing is not None and existing.status is ApplicationStatus.APPROVED:
+        return AppError("already_member", "该身份证号已是工会会员，无需重复申请", 409)
+    return AppError("already_applied", "该身份证号已有一份正在办理的入会申请", 409)
+
+
+def answer_refused(blind_index: str, worker: Worker) -> Submission:
+    existing = live_application(blind_index)
+    if existing is None:
+        raise conflict_with(None)
+    return Submission(same_worker_or_conflict(existing, worker), 200)
+
+
+def replay(worker: Worker, idempotency_key: str | None) -> Submission | None:
+    """The first answer to this worker's Idempotency-Key, if there was one."""
+    if not idempotency_key:
+        return None
+    query = select(IdempotencyRecord).where(
+        IdempotencyRecord.worker_id == worker.id, IdempotencyRecord.key == idempotency_key
+    )
+    record = db.session.scalar(query)
+    if record is None:
+        return None
+    application = db.session.get(MembershipApplication, json.loads(record.response_body)["membership_application_id"])
+    return Submission(application, record.response_status)
+
+
+def remember(worker: Worker, idempotency_key: str | None, application: MembershipApplication, status: int) -> None:
+    # Written in the application's own transaction: a retry finds both or neither. A plain INSERT: nothing
+    # reads the record in this request, so it needs no ORM object (nor a second unit-of-work flush).
+    if idempotency_key:
+        body = json.dumps({"membership_application_id": application.id})
+        db.session.execute(insert(IdempotencyRecord).values(
+            worker_id=worker.id, key=idempotency_key, endpoint=SUBMIT_ENDPOINT, response_status=status,
+            response_body=body,
+        ))
+
+
+def applicant_columns(form: dict, worker: Worker, today: date) -> dict:
+    """The model columns of a valid form (PII encrypted, blind index set), or 422 naming every bad field."""
+    texts = {name: identity.normalise_text(form.get(name)) for name in (*PLAIN_FIELDS, *MISSING)}
+    errors = {name: message for name, message in MISSING.items() if not texts[name]}
+    columns = {name: texts[name] or None for name in PLAIN_FIELDS}
+    columns["is_migrant_worker"] = form.get("is_migrant_worker")
+    id_number = checked(errors, "id_number", lambda: identity.parse_id_number(normalised_id(form), today))
+    mobile = checked(errors, "mobile", lambda: applicant_mobile(form, worker))
+    columns["employer_credit_code"] = checked(errors, "employer_credit_code", lambda: credit_code(form))
+    validity = checked(errors, "id_valid_until", lambda: id_validity(form.get("id_valid_until"), today))
+    if form.get("consent") is not True:
+        errors["consent"] = "请阅读并同意入会承诺和个人信息使用说明"
+    if errors:
+        raise AppError("validation_error", FORM_INVALID, 422, errors)
+    columns["id_valid_until"], columns["id_valid_long_term"] = validity
+    return {
+        **columns,
+        "name_enc": privacy.encrypt(texts["name"]),
+        "id_number_enc": privacy.encrypt(id_number.value),
+        "mobile_enc": privacy.encrypt(mobile),
+        "id_blind_index": privacy.blind_index(id_number.value),
+        "gender": id_number.gender,
+        "birth_date": id_number.birth_date,
+        "consent": True,
+        "consent_version": texts["consent_version"],
+    }
+
+
+def checked(errors: dict, field: str, check):
+    try:
+        return check()
+    except IdentityError as exc:
+        errors[field] = str(exc)
+        return None
+
+
+def normalised_id(form: dict) -> str:
+    return identity.normalise_id_number(form.get("id_number"))
+
+
+def applicant_mobile(form: dict, worker: Worker) -> str:
+    mobile = identity.normalise_mobile(form.get("mobile"))
+    if mobile:
+        return identity.check_mobile(mobile)
+    verified = privacy.decrypt(worker.phone_enc)
+    if verified:
+        return verified
+    raise IdentityError("请填写手机号")
+
+
+def credit_code(form: dict) -> str | None:
+    code = identity.normalise_credit_code(form.get("employer_credit_code"))
+    return identity.check_credit_code(code) if code else None
+
+
+def id_validity(value: str | None, today: date) -> tuple[date | None, bool]:
+    text = identity.normalise_text(value)
+    if not text:
+        return None, False
+    if text.lower() in LONG_TERM:
+        return None, True
+    try:
+        valid_until = date.fromisoformat(text)
+    except ValueError as exc:
+        raise IdentityError("身份证有效期限应为日期（如2036-05-01）或“长期”") from exc
+    if valid_until < today:
+        raise IdentityError("身份证已过有效期，请使用有效证件")
+    return valid_until, False
+
+
+def current_form(application: MembershipApplication) -> dict:
+    """The application as a form again (PII decrypted) so a correction may change only some fields."""
+    return {
+        **{name: getattr(application, name) for name in PLAIN_FIELDS},
+        "is_migrant_worker": application.is_migrant_worker,
+        "name": privacy.decrypt(application.name_enc),
+        "id_number": privacy.decrypt(application.id_number_enc),
+        "mobile": privacy.decrypt(application.mobile_enc),
+        "employer_credit_code": application.employer_credit_code,
+        "id_valid_until": "long_term" if application.id_valid_long_term else (
+            application.id_valid_until.isoformat() if application.id_valid_until else None
+        ),
+        "consent": application.consent,
+        "consent_version": application.consent_version,
+    }
+

@@ -1,0 +1,1 @@
+"""ledger: see SPEC §2 for the grouping of app/services by domain."""

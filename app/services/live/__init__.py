@@ -1,0 +1,1 @@
+"""live: see SPEC §2 for the grouping of app/services by domain."""

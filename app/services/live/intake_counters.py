@@ -1,0 +1,176 @@
+"""Intake counters (SPEC §6): visitors, scans, materials, consultations, joins, cards, union intents, approved.
+
+Counted per booth, venue, host org and meeting. The SQL rows are the truth and counters are a view of them:
+embedded mode reads SQL aggregates (intake_sql), scaled mode keeps Redis hashes (intake_counters_redis).
+Intake services report an event right after their commit. Reporting never raises, because a join must
+succeed even when Redis is down; the lost increment is repaired from SQL by a rebuild or the reconcile.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db, redis_handle
+from app.models import Meeting, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
+from app.services.live import live
+from app.services.live.intake_sql import TALLY_METRICS, MeetingCounts, count_meeting, joined_entry, minute_of, scopes_of
+
+log = logging.getLogger(__name__)
+
+RECONCILE_SECONDS = 60
+_reconciler_started = False
+
+
+@dataclass
+class IntakeEvent:
+    """One committed intake fact: the scopes it counts in, and a key that makes it count once."""
+
+    key: str
+    meeting_id: int
+    scopes: list[tuple[str, int]]
+    increments: dict[str, int]
+    visitor_key: str | None = None
+    minute: str | None = None
+    joined: dict | None = None
+
+
+def scan_recorded(scan: Scan) -> None:
+    """Count a committed scan, and its visitor once per scope."""
+    _report(lambda: IntakeEvent(
+        f"scan:{scan.id}", scan.meeting_id,
+        scopes_of(scan.meeting_id, scan.venue_id, scan.booth_id, _host_org_id(scan.venue_id)),
+        {"scans": 1}, visitor_key=scan.visitor_key,
+    ))
+
+
+def application_submitted(application: MembershipApplication) -> None:
+    """Count a newly committed membership application as a join (a resubmission is not a new join)."""
+    _report(lambda: _application_event(
+        application, "", {"joins": 1},
+        joined=joined_entry(application.name_enc, application.venue_id, application.submitted_at),
+    ))
+
+
+def application_withdrawn(application: MembershipApplication) -> None:
+    """Take a withdrawn application off the joins."""
+    _report(lambda: _application_event(application, ":withdrawn", {"joins": -1}))
+
+
+def application_approved(application: MembershipApplication) -> None:
+    """Count an approval."""
+    _report(lambda: _application_event(application, ":approved", {"approved": 1}))
+
+
+def card_applied(card: MutualAidCardApplication) -> None:
+    """Count a committed mutual-aid card application."""
+    _report(lambda: IntakeEvent(
+        f"card:{card.id}", card.meeting_id,
+        scopes_of(card.meeting_id, card.venue_id, card.booth_id, card.host_org_id), {"cards": 1},
+    ))
+
+
+def tally_recorded(tally: Tally) -> None:
+    """Count a committed booth tally: materials by quantity, people by head."""
+    _report(lambda: IntakeEvent(
+        f"tally:{tally.id}", tally.meeting_id,
+        scopes_of(tally.meeting_id, tally.venue_id, tally.booth_id, _host_org_id(tally.venue_id)),
+        {TALLY_METRICS[tally.kind.value]: tally.quantity},
+    ))
+
+
+def meeting_counts(meeting_id: int) -> MeetingCounts:
+    """Current counters of every scope of a meeting: Redis when scaled (SQL if Redis is down), else SQL."""
+    backend = _redis_backend()
+    if backend is not None:
+        try:
+            return backend.read(meeting_id)
+        except Exception:  # noqa: BLE001 — a dead Redis must not take the big screen down
+            log.exception("reading the counters of meeting %s from Redis failed; counting SQL", meeting_id)
+    return count_meeting(meeting_id, with_recent=True)
+
+
+def rebuild(meeting_id: int) -> None:
+    """Recompute every counter of a meeting from SQL (scaled mode; embedded mode has nothing to rebuild)."""
+    backend = _redis_backend()
+    if backend is not None:
+        backend.rebuild(meeting_id)
+
+
+def reconcile(meeting_id: int) -> bool:
+    """Compare Redis with SQL and rebuild on drift; True when a repair was needed."""
+    backend = _redis_backend()
+    return backend.reconcile(meeting_id) if backend is not None else False
+
+
+def ensure_periodic_reconcile() -> None:
+    """Start this process's reconcile loop (scaled mode): every open meeting it streams, once a minute."""
+    global _reconciler_started
+    if not redis_handle.enabled or _reconciler_started:
+        return
+    _reconciler_started = True
+    app = current_app._get_current_object()
+    threading.Thread(target=_reconcile_forever, args=(app,), name="intake-reconcile", daemon=True).start()
+
+
+def _reconcile_forever(app) -> None:
+    while True:
+        time.sleep(RECONCILE_SECONDS)
+        with app.app_context():
+            try:
+                for meeting_id in live.hub.meeting_ids():
+                    meeting = db.session.get(Meeting, meeting_id)
+                    backend = _redis_backend()
+                    if meeting and meeting.accepts_intake and backend.claim_reconcile(meeting_id, RECONCILE_SECONDS):
+                        backend.reconcile(meeting_id)
+            except Exception:  # noqa: BLE001 — try again next round; the loop must outlive a Redis outage
+                log.exception("periodic reconcile failed")
+            finally:
+                db.session.remove()
+
+
+def _report(build_event) -> None:
+    try:
+        event = build_event()
+        backend = _redis_backend()
+        if backend is not None:
+            backend.apply(event)
+        else:
+            _announce_from_sql(event)
+    except Exception:  # noqa: BLE001 — the intake is committed; a rebuild or the reconcile repairs counters
+        log.exception("intake counter update failed; the next rebuild/reconcile repairs it")
+
+
+def _announce_from_sql(event: IntakeEvent) -> None:
+    """Embedded mode: SQL is the counter; tell this process's live streams the new absolute values."""
+    if not live.hub.is_watched(event.meeting_id):
+        return  # nobody is watching: skip the recount (a batch approval would otherwise recount per row)
+    counts = count_meeting(event.meeting_id)
+    message = {"changes": [{"scope": s, "id": i, "values": counts.values_of(s, i)} for s, i in event.scopes]}
+    if event.minute:
+        message["minutes"] = {event.minute: counts.joins_by_minute.get(event.minute, 0)}
+    if event.joined:
+        message["joined"] = [event.joined]
+    live.broadcast(event.meeting_id, message)
+
+
+def _application_event(application: MembershipApplication, suffix: str, increments: dict, joined=None):
+    scopes = scopes_of(application.meeting_id, application.venue_id, application.booth_id, application.host_org_id)
+    minute = minute_of(application.submitted_at) if "joins" in increments else None
+    return IntakeEvent(f"application:{application.id}{suffix}", application.meeting_id, scopes, increments,
+                       minute=minute, joined=joined)
+
+
+def _host_org_id(venue_id: int) -> int:
+    return db.session.scalar(select(Venue.host_org_id).where(Venue.id == venue_id))
+
+
+def _redis_backend():
+    if not redis_handle.enabled:
+        return None
+    from app.services.live.intake_counters_redis import RedisCounters
+
+    return RedisCounters(redis_handle.client)
