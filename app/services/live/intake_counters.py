@@ -1,4 +1,5 @@
-"""Intake counters (SPEC §6): visitors, scans, materials, consultations, joins, cards, union intents, approved.
+"""Intake counters (SPEC §6): visitors, scans, materials, consultations and legal advice among them, joins,
+cards, union intents, approved.
 
 Counted per booth, venue, host org and meeting. The SQL rows are the truth and counters are a view of them:
 embedded mode reads SQL aggregates (intake_sql), scaled mode keeps Redis hashes (intake_counters_redis).
@@ -78,7 +79,7 @@ def tally_recorded(tally: Tally) -> None:
     _report(lambda: IntakeEvent(
         f"tally:{tally.id}", tally.meeting_id,
         scopes_of(tally.meeting_id, tally.venue_id, tally.booth_id, _host_org_id(tally.venue_id)),
-        {TALLY_METRICS[tally.kind.value]: tally.quantity},
+        {metric: tally.quantity for metric in TALLY_METRICS[tally.kind.value]},
     ))
 
 

@@ -12,12 +12,14 @@ from app.models import ApplicationStatus, MembershipApplication, MutualAidCardAp
 from app.services import privacy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-METRICS = ("visitors", "scans", "materials", "consultations", "joins", "cards", "union_intents", "approved")
+METRICS = ("visitors", "scans", "materials", "consultations", "legal", "joins", "cards", "union_intents", "approved")
+# What a tally of each kind counts into. `consultations` is every worker consulted (the union's report
+# sentence), legal advice included; `legal` is the part of it given at the 法律咨询 booth, shown on its own.
 TALLY_METRICS = {
-    "materials": "materials",
-    "consultation": "consultations",
-    "legal": "consultations",
-    "union_intent": "union_intents",
+    "materials": ("materials",),
+    "consultation": ("consultations",),
+    "legal": ("consultations", "legal"),
+    "union_intent": ("union_intents",),
 }
 RECENT_JOINS = 12
 
@@ -125,7 +127,8 @@ def _count_tallies(counts: MeetingCounts, host_of: dict[int, int]) -> None:
     )
     for tally_id, venue_id, booth_id, kind, quantity in rows:
         scopes = scopes_of(counts.meeting_id, venue_id, booth_id, host_of[venue_id])
-        counts.add(scopes, TALLY_METRICS[kind.value], quantity)
+        for metric in TALLY_METRICS[kind.value]:
+            counts.add(scopes, metric, quantity)
         counts.event_keys.append(f"tally:{tally_id}")
 
 

@@ -11,12 +11,16 @@ from app.models import Meeting, User
 from app.services import access, audit
 from app.services.live.intake_sql import count_meeting
 
-SENTENCE = "发放宣传材料{materials}份，接待咨询职工{consultations}人，现场扫码入会{joins}人，办理互助服务卡{cards}张"
+SENTENCE = (
+    "发放宣传材料{materials}份，接待咨询职工{consultations}人{legal_part}，现场扫码入会{joins}人，办理互助服务卡{cards}张"
+)
+LEGAL_PART = "（其中法律咨询{legal}人）"
 COLUMNS = [
     ("visitors", "扫码职工（人）"),
     ("scans", "扫码次数"),
     ("materials", "发放宣传材料（份）"),
     ("consultations", "接待咨询职工（人）"),
+    ("legal", "其中法律咨询（人）"),
     ("joins", "现场扫码入会（人）"),
     ("cards", "办理互助服务卡（张）"),
     ("union_intents", "建会意向（家）"),
@@ -25,8 +29,12 @@ COLUMNS = [
 
 
 def summary_sentence(values: dict[str, int]) -> str:
-    """"发放宣传材料X份，接待咨询职工X人，现场扫码入会X人，办理互助服务卡X张" for one set of counters."""
-    return SENTENCE.format(**values)
+    """"发放宣传材料X份，接待咨询职工X人，现场扫码入会X人，办理互助服务卡X张" for one set of counters.
+
+    Legal advice is part of 接待咨询 and named in brackets when there was any, as the union writes a subtotal.
+    """
+    legal_part = LEGAL_PART.format(**values) if values.get("legal") else ""
+    return SENTENCE.format(legal_part=legal_part, **values)
 
 
 @dataclass

@@ -54,7 +54,7 @@ def test_a_worker_scanning_twice_is_one_visitor_and_two_scans(venue):
     assert counter_values(venue.meeting_id, "booth", venue.booths[0].id)["visitors"] == 1
 
 
-def test_tallies_count_materials_by_quantity_and_consultations_with_legal_advice(venue):
+def test_tallies_count_materials_by_quantity_and_consultations_with_legal_advice_also_on_its_own(venue):
     general, legal = venue.booths[0], venue.booths[2]
     record_tally_row(general, TallyKind.MATERIALS, 30)
     record_tally_row(general, TallyKind.CONSULTATION)
@@ -62,8 +62,9 @@ def test_tallies_count_materials_by_quantity_and_consultations_with_legal_advice
     record_tally_row(general, TallyKind.UNION_INTENT)
 
     values = counter_values(venue.meeting_id)
-    assert (values["materials"], values["consultations"], values["union_intents"]) == (30, 2, 1)
-    assert counter_values(venue.meeting_id, "booth", legal.id)["consultations"] == 1
+    assert (values["materials"], values["consultations"], values["legal"], values["union_intents"]) == (30, 2, 1, 1)
+    assert counter_values(venue.meeting_id, "booth", legal.id)["legal"] == 1
+    assert counter_values(venue.meeting_id, "booth", general.id)["legal"] == 0
 
 
 def test_a_card_application_counts_as_a_card(venue):

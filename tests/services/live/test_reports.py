@@ -11,7 +11,7 @@ from app.models import TallyKind, User
 from app.services.live import reports
 from tests.intake_fixtures import bulk_joins, record_tally_row
 
-SHUNYI_DAY = "发放宣传材料2154份，接待咨询职工1434人，现场扫码入会483人，办理互助服务卡291张"
+SHUNYI_DAY = "发放宣传材料2154份，接待咨询职工1434人（其中法律咨询434人），现场扫码入会483人，办理互助服务卡291张"
 
 
 @pytest.fixture
@@ -33,7 +33,9 @@ def test_the_summary_sentence_reads_exactly_as_the_union_reports_it(shunyi_day):
 
     assert summary.total.sentence == SHUNYI_DAY
     main, sub = summary.venues[:2]
-    assert main.sentence == "发放宣传材料2000份，接待咨询职工1434人，现场扫码入会400人，办理互助服务卡250张"
+    assert main.sentence == (
+        "发放宣传材料2000份，接待咨询职工1434人（其中法律咨询434人），现场扫码入会400人，办理互助服务卡250张"
+    )
     assert sub.sentence == "发放宣传材料154份，接待咨询职工0人，现场扫码入会83人，办理互助服务卡41张"
 
 
@@ -50,3 +52,5 @@ def test_the_excel_sheet_has_the_sentence_and_one_row_per_venue_and_booth(shunyi
     joins = header.index("现场扫码入会（人）")
     assert [row[joins] for row in data if row[0] == "会场"][:2] == [400, 83]
     assert data[0][joins] == 483
+    legal = header.index("其中法律咨询（人）")
+    assert (data[0][legal], data[0][header.index("接待咨询职工（人）")]) == (434, 1434)
