@@ -11,8 +11,9 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt tests/js/package-lock.json
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	npm ci --prefix tests/js --no-audit --no-fund --silent  # axe-core for the browser tests
 	touch $@
 
 install: $(VENV)/.installed

@@ -244,7 +244,7 @@ def applicant_mobile(form: dict, worker: Worker) -> str:
     verified = privacy.decrypt(worker.phone_enc)
     if verified:
         return verified
-    raise IdentityError("请填写手机号")
+    raise identity.refused("mobile_required")
 
 
 def credit_code(form: dict) -> str | None:

@@ -26,8 +26,32 @@ CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+# One stable code per failure, with the words the worker reads under the field. app/static/identity.js carries
+# the same table; tests/vectors/identity.json holds both to it.
+MESSAGES = {
+    "id_required": "请填写身份证号",
+    "id_format": "身份证号应为18位，前17位是数字，最后一位是数字或X",
+    "id_checksum": "身份证号校验位不正确，请核对后重新输入",
+    "id_birth_date_missing": "身份证号中的出生日期不存在，请核对",
+    "id_birth_date_wrong": "身份证号中的出生日期不正确，请核对",
+    "id_under_age": f"年满{MINIMUM_AGE}周岁方可申请入会",
+    "mobile_required": "请填写手机号",
+    "mobile_format": "手机号应为11位，以1开头",
+    "credit_code_format": "统一社会信用代码应为18位数字或大写字母",
+    "credit_code_checksum": "统一社会信用代码校验位不正确，请核对营业执照",
+}
+
+
 class IdentityError(ValueError):
     """A value that fails its check; the message is shown to the worker next to the field."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
+
+
+def refused(code: str) -> IdentityError:
+    return IdentityError(MESSAGES[code], code)
 
 
 @dataclass(frozen=True)
@@ -71,19 +95,19 @@ def id_check_char(first_17: str) -> str:
 def parse_id_number(value: str, today: date) -> IdNumber:
     """A valid 身份证号 with its birth date and gender, or IdentityError saying what is wrong."""
     if not value:
-        raise IdentityError("请填写身份证号")
+        raise refused("id_required")
     if not ID_PATTERN.match(value):
-        raise IdentityError("身份证号应为18位，前17位是数字，最后一位是数字或X")
+        raise refused("id_format")
     if id_check_char(value[:17]) != value[17]:
-        raise IdentityError("身份证号校验位不正确，请核对后重新输入")
+        raise refused("id_checksum")
     try:
         birth_date = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise IdentityError("身份证号中的出生日期不存在，请核对") from exc
+        raise refused("id_birth_date_missing") from exc
     if birth_date.year < 1900 or birth_date > today:
-        raise IdentityError("身份证号中的出生日期不正确，请核对")
+        raise refused("id_birth_date_wrong")
     if age_on(birth_date, today) < MINIMUM_AGE:
-        raise IdentityError(f"年满{MINIMUM_AGE}周岁方可申请入会")
+        raise refused("id_under_age")
     gender = "男" if int(value[16]) % 2 else "女"
     return IdNumber(value, birth_date, gender)
 
@@ -94,8 +118,10 @@ def age_on(birth_date: date, today: date) -> int:
 
 
 def check_mobile(value: str) -> str:
+    if not value:
+        raise refused("mobile_required")
     if not MOBILE_PATTERN.match(value):
-        raise IdentityError("手机号应为11位，以1开头")
+        raise refused("mobile_format")
     return value
 
 
@@ -107,7 +133,7 @@ def credit_code_check_char(first_17: str) -> str:
 
 def check_credit_code(value: str) -> str:
     if len(value) != 18 or any(char not in CREDIT_CODE_CHARS for char in value):
-        raise IdentityError("统一社会信用代码应为18位数字或大写字母")
+        raise refused("credit_code_format")
     if credit_code_check_char(value[:17]) != value[17]:
-        raise IdentityError("统一社会信用代码校验位不正确，请核对营业执照")
+        raise refused("credit_code_checksum")
     return value
