@@ -4,6 +4,7 @@ import os
 
 from flask import Flask
 
+from app import proxy
 from app.config import load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, wechat
 
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_handle.init_app(app)
     wechat.init_app(app)
     limiter.init_app(app)
+    proxy.install(app)
 
     register_blueprints(app)
 

@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "PUBLIC_BASE_URL")
 DEV_SECRET_NAMES = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY")
+DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 
 
 class ConfigError(RuntimeError):
@@ -84,6 +85,10 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Behind the TLS proxy: how many proxies append to X-Forwarded-For (nginx alone = 1; 0 = clients connect
+        # directly), and which peers may send those headers at all (gunicorn.conf.py reads the same list).
+        self.PROXY_COUNT = env_int("PROXY_COUNT", 0)
+        self.FORWARDED_ALLOW_IPS = env_str("FORWARDED_ALLOW_IPS", DEFAULT_FORWARDED_ALLOW_IPS)
 
     def finalize(self) -> None:
         """Fill development secrets; subclasses validate instead."""
