@@ -8,8 +8,12 @@ the Shunyi demo, then drives, one after the other, with `--clients` keep-alive H
   real      wsgi:app — POST /mp/v1/membership-applications with an Idempotency-Key (bearer token,
             validation, encryption, blind index, idempotency record, counters script + PUBLISH, rate
             limiter in Redis).
+Both are served through bench/counted_app.py, which adds only a per-request SQL count to each answer.
 Prints throughput, p50/p99 and the ratio real/baseline (target ≥ 0.8 with p99 < 150 ms at 32 clients),
-then checks that SQL rows, Redis counters and the generator's own count of 201s agree.
+what one request costs — worker CPU (/proc/<pid>/stat of the gunicorn workers across each round), SQL
+statements and transactions (counted in each worker by bench/counted_app.py) and Redis commands (INFO
+commandstats deltas of the stack's own Redis, a script's inner calls included) — (target ≤ 2.5 ms of CPU
+per join), then checks that SQL rows, Redis counters and the generator's own count of 201s agree.
 """
 
 import argparse
@@ -18,21 +22,24 @@ import json
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from stack import Stack, percentile
+from stack import Stack, percentile, redis_calls, worker_cpu_seconds
 
 from app.extensions import db, redis_handle
 from app.models import MembershipApplication
 from app.services.live import intake_counters
 from bench.baseline_app import COUNTER_KEY, BaselineJoin
+from bench.counted_app import SQL_HEADER
 from tests.factories import id_number
 
 WARMUP_SECONDS = 2
 TARGET_RATIO = 0.8
 TARGET_P99_MS = 150
+TARGET_CPU_MS = 2.5
 
 
 @dataclass
@@ -43,14 +50,32 @@ class LoadResult:
     seconds: float = 0.0
     sent_by_client: dict[int, int] = field(default_factory=dict)  # so later rounds continue each sequence
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Costs over every answered request, warm-ups included (that is when the workers' CPU is read).
+    answered: int = 0
+    sql_statements: int = 0
+    sql_transactions: int = 0
+    cpu_seconds: float = 0.0
+    redis_commands: Counter = field(default_factory=Counter)
 
     @property
     def throughput(self) -> float:
         return len(self.latencies_ms) / self.seconds
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.cpu_seconds * 1000 / self.answered
+
     def line(self, name: str) -> str:
         return (f"{name:<9} {self.throughput:8.1f} req/s   p50 {percentile(self.latencies_ms, .5):6.1f} ms   "
                 f"p99 {percentile(self.latencies_ms, .99):6.1f} ms   201s {self.created}   errors {self.failed or 0}")
+
+    def cost_line(self, name: str) -> str:
+        per_request = {command: calls / self.answered for command, calls in self.redis_commands.most_common()}
+        redis_detail = ", ".join(f"{command} {calls:.2f}" for command, calls in per_request.items() if calls >= .01)
+        return (f"{name:<9} per request: CPU {self.cpu_ms_per_request:.2f} ms   "
+                f"SQL {self.sql_statements / self.answered:.2f} statements in "
+                f"{self.sql_transactions / self.answered:.2f} transactions   "
+                f"Redis {sum(per_request.values()):.2f} commands ({redis_detail})")
 
 
 def run_load(url: str, clients: int, seconds: float, request_for, result: LoadResult) -> None:
@@ -70,7 +95,11 @@ def run_load(url: str, clients: int, seconds: float, request_for, result: LoadRe
             response = connection.getresponse()
             response.read()
             elapsed_ms = (time.monotonic() - sent) * 1000
+            statements, transactions = map(int, response.getheader(SQL_HEADER, "0 0").split())
             with result.lock:
+                result.answered += 1
+                result.sql_statements += statements
+                result.sql_transactions += transactions
                 if response.status == 201:
                     result.created += 1
                 else:
@@ -86,6 +115,15 @@ def run_load(url: str, clients: int, seconds: float, request_for, result: LoadRe
     for thread in threads:
         thread.join()
     result.seconds += seconds
+
+
+def measured_round(stack: Stack, url: str, path: str, clients: int, seconds: float, request_for,
+                   result: LoadResult) -> None:
+    """One round of load on one served app, adding its workers' CPU and the Redis commands it caused."""
+    cpu_before, redis_before = worker_cpu_seconds(stack.masters[url]), redis_calls(stack.redis.url)
+    run_load(url + path, clients, seconds, request_for, result)
+    result.cpu_seconds += worker_cpu_seconds(stack.masters[url]) - cpu_before
+    result.redis_commands += redis_calls(stack.redis.url) - redis_before
 
 
 def dev_tokens(base_url: str, clients: int) -> list[str]:
@@ -139,22 +177,26 @@ def main() -> int:
         print(f"join_load: {args.clients} clients, {args.seconds:.0f} s each in {args.rounds} alternating rounds "
               f"(+{WARMUP_SECONDS} s warm-up per round), {args.workers} gevent workers each, "
               f"PostgreSQL + Redis on 127.0.0.1")
-        baseline_url = stack.gunicorn("bench.baseline_app:create_baseline_app()", args.workers)
-        real_url = stack.gunicorn("wsgi:app", args.workers)
+        baseline_url = stack.gunicorn("bench.counted_app:baseline()", args.workers)
+        real_url = stack.gunicorn("bench.counted_app:real()", args.workers)
         real_request = join_request_factory(join_code, dev_tokens(real_url, args.clients))
         baseline, real = LoadResult(), LoadResult()
+        seconds = args.seconds / args.rounds
         for _round in range(args.rounds):
-            run_load(baseline_url + "/join", args.clients, args.seconds / args.rounds, baseline_request, baseline)
-            run_load(real_url + "/mp/v1/membership-applications", args.clients, args.seconds / args.rounds,
-                     real_request, real)
+            measured_round(stack, baseline_url, "/join", args.clients, seconds, baseline_request, baseline)
+            measured_round(stack, real_url, "/mp/v1/membership-applications", args.clients, seconds, real_request,
+                           real)
         stack.stop_servers()
 
         ratio = real.throughput / baseline.throughput
         p99 = percentile(real.latencies_ms, .99)
         print(baseline.line("baseline"))
         print(real.line("real"))
+        print(baseline.cost_line("baseline"))
+        print(real.cost_line("real"))
         print(f"ratio real/baseline {ratio:.2f} (target ≥ {TARGET_RATIO}); real p99 {p99:.1f} ms "
-              f"(target < {TARGET_P99_MS} ms)")
+              f"(target < {TARGET_P99_MS} ms); real CPU per join {real.cpu_ms_per_request:.2f} ms "
+              f"(target ≤ {TARGET_CPU_MS} ms)")
         with app.app_context():
             return check_counts(meeting_id, baseline, real)
     finally:

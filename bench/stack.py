@@ -13,11 +13,13 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import redis
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,7 @@ class Stack:
         self.database_url = urlunsplit(admin._replace(scheme="postgresql+psycopg", path="/" + self.database))
         self.redis = OwnRedis().start()
         self.servers: list[subprocess.Popen] = []
+        self.masters: dict[str, int] = {}  # base URL → gunicorn master pid
         self.env = {
             **os.environ,
             "APP_ENV": "development",
@@ -107,6 +110,7 @@ class Stack:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
         self.servers.append(server)
         url = f"http://127.0.0.1:{port}"
+        self.masters[url] = server.pid
         wait_until_up(url + "/healthz")
         return url
 
@@ -140,7 +144,7 @@ def memory_megabytes(root_pid: int) -> dict[str, float]:
     RSS counts the pages forked workers share once per worker; PSS splits them, so it sums to what the
     machine really spends.
     """
-    pids = [root_pid] + [int(p) for p in Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()]
+    pids = [root_pid] + children(root_pid)
     totals = {"Rss": 0, "Pss": 0}
     for pid in pids:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -148,6 +152,26 @@ def memory_megabytes(root_pid: int) -> dict[str, float]:
             if name in totals:
                 totals[name] += int(line.split()[1])
     return {name.lower(): kb / 1024 for name, kb in totals.items()} | {"processes": len(pids)}
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def worker_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time the gunicorn master's workers have used so far (/proc/<pid>/stat)."""
+    ticks = 0
+    for pid in children(master_pid):
+        # After the parenthesised command name come fields 3, 4, …; utime and stime are fields 14 and 15.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def redis_calls(url: str) -> Counter:
+    """Commands the Redis server has run so far, by name (INFO commandstats; a script's own calls included)."""
+    stats = redis.Redis.from_url(url).info("commandstats")
+    return Counter({name.removeprefix("cmdstat_"): values["calls"] for name, values in stats.items()})
 
 
 def percentile(values: list[float], share: float) -> float:
