@@ -12,24 +12,112 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import contextlib  # noqa: E402
 import gc  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
+import time  # noqa: E402
 
+import gevent  # noqa: E402
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler  # noqa: E402
 
 # An SSE client sends one short GET and then only listens, for hours; gevent would keep an 8 KB read buffer
 # for each of them (16 MB for 2000 big screens). A 1 KB buffer still reads any request: longer header lines
 # take a few more reads, and bodies larger than the buffer are read straight from the socket.
 READ_BUFFER_BYTES = 1024
+# A connection that has not sent its first request this long after the stop is let go too (a preconnect).
+FIRST_REQUEST_GRACE_SECONDS = 1.0
+SWEEP_SECONDS = 0.25
 
 
-class SmallBufferHandler(PyWSGIHandler):
+class Connections:
+    """This worker process's open connections, so that a stopping worker can let them go.
+
+    gunicorn's gevent worker stops accepting on SIGTERM but serves every open keep-alive connection for as
+    long as its client keeps sending, and waits for each big screen's endless stream: the worker used to
+    run out its whole graceful timeout and be killed with requests in flight. Stopping now means: a response
+    in flight is finished and says `Connection: close`; a connection waiting for its next request is closed
+    (unless a request has already arrived on it — that one is served, then closed); a live stream is ended,
+    and the screen's EventSource reconnects — through the proxy, to a host that is still up.
+    """
+
+    def __init__(self):
+        self.stopping = False
+        self.waiting: set[DrainingHandler] = set()
+        self.streams: dict[DrainingHandler, gevent.Greenlet] = {}
+
+    def let_go(self, graceful_timeout: float) -> None:
+        self.stopping = True
+        for greenlet in list(self.streams.values()):
+            greenlet.kill(block=False)
+        stopped_at = time.monotonic()
+        while time.monotonic() - stopped_at < graceful_timeout:
+            for handler in list(self.waiting):
+                if handler.may_close(stopped_at):
+                    handler.hang_up()
+            gevent.sleep(SWEEP_SECONDS)
+
+
+connections = Connections()  # module state is per process: each forked worker has its own
+
+
+class DrainingHandler(PyWSGIHandler):
+    """gevent's handler with a 1 KB read buffer, which lets its connection go when the worker stops."""
+
     def __init__(self, sock, address, server):
         super().__init__(sock, address, server, rfile=sock.makefile("rb", READ_BUFFER_BYTES))
+        self.requests_served = 0
+        self.opened_at = time.monotonic()
+
+    def read_requestline(self):
+        connections.waiting.add(self)
+        try:
+            return super().read_requestline()
+        finally:
+            connections.waiting.discard(self)
+
+    def may_close(self, stopped_at: float) -> bool:
+        """Nothing sent yet on a kept-alive connection (or on a new one after the grace): closing loses nothing."""
+        fresh = time.monotonic() - max(self.opened_at, stopped_at) < FIRST_REQUEST_GRACE_SECONDS
+        if self.requests_served == 0 and fresh:
+            return False
+        return not self.request_arrived()
+
+    def request_arrived(self) -> bool:
+        try:
+            return bool(self.socket._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+        except BlockingIOError:
+            return False
+        except OSError:
+            return False  # already gone
+
+    def hang_up(self) -> None:
+        with contextlib.suppress(OSError):  # the client may have gone already
+            self.socket.shutdown(socket.SHUT_RDWR)  # the waiting read returns end-of-file; handle() closes
+
+    def start_response(self, status, headers, exc_info=None):
+        if connections.stopping:
+            self.close_connection = True
+            headers = [*headers, ("Connection", "close")]
+        elif any(name.lower() == "content-type" and value.startswith("text/event-stream") for name, value in headers):
+            connections.streams[self] = gevent.getcurrent()
+        return super().start_response(status, headers, exc_info)
+
+    def handle_one_response(self):
+        try:
+            super().handle_one_response()
+        finally:
+            connections.streams.pop(self, None)
+            self.requests_served += 1
 
 
 class GeventWorker(GeventPyWSGIWorker):
-    wsgi_handler = SmallBufferHandler
+    wsgi_handler = DrainingHandler
+
+    def handle_exit(self, sig, frame):
+        super().handle_exit(sig, frame)
+        # Out of the signal handler, as gunicorn's gevent worker does for SIGQUIT.
+        gevent.spawn(connections.let_go, self.cfg.graceful_timeout)
 
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")

@@ -1,4 +1,4 @@
-"""The production server settings (gunicorn.conf.py): gevent workers with 1 KB read buffers."""
+"""The production server settings (gunicorn.conf.py): gevent workers with 1 KB read buffers that drain on SIGTERM."""
 
 import http.client
 import json
@@ -60,3 +60,59 @@ def test_requests_longer_than_the_read_buffer_are_served_whole(served):
     assert ask(connection, "POST", "/mp/v1/membership-applications", body,
                {"Content-Type": "application/json"}) == 401
     assert ask(connection, "GET", "/readyz") == 200
+
+
+@pytest.fixture
+def stand_in(tmp_path):
+    """tests/stand_in_app.py under gunicorn.conf.py: (server process, port, path of its error log)."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    server = subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", "/dev/null", "--error-logfile", str(log), "tests.stand_in_app:app"],
+        cwd=ROOT, env={**os.environ, "WEB_CONCURRENCY": "1"}, start_new_session=True)
+    try:
+        wait_until_answering(port)
+        yield server, port, log
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def open_response(port: int, path: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path)
+    return connection.getresponse()
+
+
+def test_sigterm_finishes_requests_in_flight_lets_idle_connections_go_and_exits_before_the_timeout(stand_in):
+    server, port, log = stand_in
+    kept_alive = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    assert ask(kept_alive, "GET", "/ok") == 200  # now idle, kept alive
+    stream = open_response(port, "/stream")
+    assert stream.readline() == b": heartbeat\n"
+    in_flight = open_response(port, "/slow?2")
+    assert in_flight.readline() == b"started\n"
+
+    os.kill(server.pid, signal.SIGTERM)
+
+    assert in_flight.read() == b"done\n"  # finished, not cut off
+    assert kept_alive.sock.recv(1) == b""  # closed by the server, not left to run out the graceful timeout
+    while stream.readline():
+        pass  # the stream ends; a screen's EventSource reconnects through the proxy to a host still up
+    assert server.wait(timeout=20) == 0  # within gunicorn.conf.py's graceful_timeout
+    assert "graceful timeout" not in log.read_text()
+
+
+def test_a_response_given_while_stopping_tells_the_client_to_close(stand_in, tmp_path):
+    server, port, _ = stand_in
+    mark = tmp_path / "in-the-app"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", f"/late?mark={mark}&seconds=2")
+    while not mark.exists():
+        time.sleep(0.05)
+    os.kill(server.pid, signal.SIGTERM)
+    response = connection.getresponse()
+    assert (response.status, response.read(), response.getheader("Connection")) == (200, b"late", "close")
+    assert server.wait(timeout=20) == 0
