@@ -73,6 +73,8 @@ class Config:
         self.RATELIMIT_MP_LOGIN = env_str("RATELIMIT_MP_LOGIN", "30/minute")
         self.RATELIMIT_MP_SUBMIT_PER_TOKEN = env_str("RATELIMIT_MP_SUBMIT_PER_TOKEN", "10/minute")
         self.RATELIMIT_MP_SUBMIT_PER_IP = env_str("RATELIMIT_MP_SUBMIT_PER_IP", "600/minute")
+        # ID-card OCR is a paid WeChat service: a worker needs one photo, two or three when it is blurred.
+        self.RATELIMIT_MP_OCR_PER_TOKEN = env_str("RATELIMIT_MP_OCR_PER_TOKEN", "5/minute;20/day")
         # No X-RateLimit-* headers on successes (two Redis reads per request); a 429 still carries Retry-After.
         self.RATELIMIT_HEADERS_ENABLED = False
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)

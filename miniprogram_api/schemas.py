@@ -6,6 +6,7 @@ person (身份证号, mobile, credit code, consent) live in app/services. Respon
 
 from datetime import UTC
 
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from app.models import ApplicationStatus, CardDelivery, CardStatus, MeetingStatus
@@ -110,6 +111,11 @@ class CardApplicationRequest(RequestSchema):
     )
     branch = text("银行网点", 100)
     consent = fields.Boolean(required=True, allow_none=True, error_messages=messages("办卡须知同意"))
+
+
+class IdCardPhotoRequest(RequestSchema):
+    image = Upload(required=True, error_messages=messages("身份证人像面照片"),
+                   metadata={"description": "JPG 或 PNG，不超过 2 MB（按文件内容判断格式）"})
 
 
 class UtcDateTime(fields.DateTime):
@@ -224,6 +230,13 @@ class MeSchema(ResponseSchema):
     worker = fields.Nested(WorkerSchema)
     membership_applications = fields.List(fields.Nested(MembershipApplicationSchema))
     card_applications = fields.List(fields.Nested(CardApplicationSchema))
+
+
+class IdCardReadingSchema(ResponseSchema):
+    """What the photo says, for the worker to confirm in the form; unmasked because it is their own card."""
+
+    name = fields.String()
+    id_number = fields.String()
 
 
 class ErrorDetailSchema(Schema):

@@ -1,12 +1,14 @@
 """The /mp/v1 endpoints: read the request through a schema, call one service, answer through a schema."""
 
+from functools import wraps
+
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
 from app.errors import AppError, render_error
 from app.extensions import limiter
-from app.services.intake import cards, enrolment, scans, workers
+from app.services.intake import cards, enrolment, id_card_ocr, scans, workers
 from miniprogram_api import blp, schemas
 from miniprogram_api.auth import authenticate, current_worker, issue_token, worker_or_address
 
@@ -24,6 +26,9 @@ def configured(name: str):
 login_limit = limiter.limit(configured("RATELIMIT_MP_LOGIN"), key_func=get_remote_address)
 submit_limit_per_token = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_TOKEN"), key_func=worker_or_address)
 submit_limit_per_address = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_IP"), key_func=get_remote_address)
+ocr_limit_per_token = limiter.limit(configured("RATELIMIT_MP_OCR_PER_TOKEN"), key_func=worker_or_address)
+# Room for the multipart envelope around a photo of the largest size the service accepts.
+PHOTO_REQUEST_MAX_BYTES = id_card_ocr.MAX_PHOTO_BYTES + 16 * 1024
 
 
 @blp.before_request
@@ -131,6 +136,31 @@ def withdraw_application(application_id):
 def apply_for_card(body):
     """Apply for the 互助服务卡 after joining."""
     return cards.apply_for_card(current_worker(), body)
+
+
+def accepts_upload(max_bytes: int):
+    """Raise this endpoint's body limit above the app's 64 KB before the arguments are parsed."""
+
+    def decorate(view):
+        @wraps(view)
+        def raised(*args, **kwargs):
+            request.max_content_length = max_bytes
+            return view(*args, **kwargs)
+
+        return raised
+
+    return decorate
+
+
+@blp.route("/id-card/ocr", methods=["POST"])
+@ocr_limit_per_token
+@blp.doc(security=BEARER)
+@accepts_upload(PHOTO_REQUEST_MAX_BYTES)
+@blp.arguments(schemas.IdCardPhotoRequest(), location="files")
+@blp.response(200, schemas.IdCardReadingSchema)
+def read_id_card(files):
+    """Read the name and 身份证号 from a photo of the ID card's portrait side; nothing is stored."""
+    return id_card_ocr.read_id_card(files["image"].read())
 
 
 @blp.route("/me", methods=["GET"])

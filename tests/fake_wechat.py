@@ -7,6 +7,10 @@ WECHAT_API_BASE_URL. Behaviour is steered by the codes the tests send:
   js_code "<anything else>"             → openid "oid-<code>", a session_key, unionid "uid-<code>"
   phone code "phone:<number>"           → that number; any other code → 13800138000
   wxacode page "pages/invalid"          → 41030 invalid page; scene "quota" → 45009 quota reached
+  ID-card photo (JPEG/PNG bytes) ending in a steering mark, see id_card_photo():
+    b"ocr:front:<name>:<id>" → that portrait side; b"ocr:back" → the national-emblem side;
+    b"ocr:err:<errcode>" / b"ocr:sleep:<seconds>" as above; no mark → 张三 110113199003071239;
+    bytes that are no image → 101002
 """
 
 import io
@@ -32,11 +36,22 @@ ERROR_MESSAGES = {
     40001: "invalid credential, access_token is invalid or not latest",
     40125: "invalid appsecret",
     43101: "user refuse to accept the msg",
+    101000: "invalid image url",
+    101001: "certificate not found",
+    101002: "invalid image",
 }
+DEFAULT_ID_CARD = ("张三", "110113199003071239")
+OCR_MARK = b"ocr:"
 
 
 def wechat_error(errcode: int) -> dict:
     return {"errcode": errcode, "errmsg": ERROR_MESSAGES.get(errcode, "error")}
+
+
+class FakeRequest(Request):
+    def _get_file_stream(self, *args, **kwargs):
+        # In memory, so that a test forbidding temporary files catches only our app spooling a photo.
+        return io.BytesIO()
 
 
 @dataclass
@@ -56,7 +71,7 @@ class FakeWeChat:
         return [params for called, params in self.calls if called == path]
 
     def __call__(self, environ, start_response):
-        request = Request(environ)
+        request = FakeRequest(environ)
         # wechatpy posts JSON without a JSON content type, as WeChat accepts.
         body = request.get_json(force=True, silent=True) or {}
         self.calls.append((request.path, {**request.args.to_dict(), **body}))
@@ -129,12 +144,40 @@ def send_subscribe_message(fake: FakeWeChat, request: Request, body: dict) -> Re
     return json_response({"errcode": 0, "errmsg": "ok", "msgid": len(fake.subscribe_messages)})
 
 
+def id_card_photo(mark: str = "", image_format: str = "PNG", size: int = 64) -> bytes:
+    """A real image whose trailing bytes tell the fake what it shows ("front:王小明:<id>", "back", "err:101001")."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), "white").save(buffer, format=image_format)
+    return buffer.getvalue() + (OCR_MARK + mark.encode() if mark else b"")
+
+
+def ocr_idcard(fake: FakeWeChat, request: Request, body: dict) -> Response:
+    upload = request.files.get("img")
+    photo = upload.read() if upload else b""
+    mimetype = upload.mimetype if upload else None
+    fake.calls[-1][1].update(type=request.args.get("type"), img_bytes=len(photo), img_mimetype=mimetype)
+    if not photo.startswith((b"\xff\xd8\xff", b"\x89PNG")):
+        return json_response(wechat_error(101002 if photo else 101000))
+    mark = photo.rpartition(OCR_MARK)[2].decode() if OCR_MARK in photo else ""
+    error = steered_error(mark)
+    if error:
+        return json_response(error)
+    if mark == "back":
+        return json_response({"errcode": 0, "errmsg": "ok", "type": "Back", "valid_date": "20150307-20350307"})
+    name, id_number = mark.split(":")[1:3] if mark.startswith("front:") else DEFAULT_ID_CARD
+    return json_response({
+        "errcode": 0, "errmsg": "ok", "type": "Front", "name": name, "id": id_number,
+        "addr": "北京市顺义区仁和镇", "gender": "男", "nationality": "汉",
+    })
+
+
 ROUTES = {
     "/cgi-bin/token": token,
     "/sns/jscode2session": jscode2session,
     "/wxa/business/getuserphonenumber": get_phone_number,
     "/wxa/getwxacodeunlimit": get_wxa_code_unlimited,
     "/cgi-bin/message/subscribe/send": send_subscribe_message,
+    "/cv/ocr/idcard": ocr_idcard,
 }
 
 

@@ -1,5 +1,7 @@
 """Fixtures for the /mp/v1 API: a worker signed in with a dev token, a demo entry code, a valid join form."""
 
+import io
+
 import pytest
 
 from app.models import BoothKind
@@ -24,6 +26,11 @@ class WorkerClient:
 
     def post(self, path: str, body=None, headers: dict | None = None):
         return self.client.post(API + path, json=body, headers=self.headers(headers))
+
+    def upload(self, path: str, field: str, content: bytes, filename: str = "photo.jpg", mimetype: str = "image/jpeg"):
+        """A multipart POST of one file, as wx.uploadFile sends it."""
+        files = {field: (io.BytesIO(content), filename, mimetype)}
+        return self.client.post(API + path, data=files, headers=self.headers(), content_type="multipart/form-data")
 
     def patch(self, path: str, body: dict):
         return self.client.patch(API + path, json=body, headers=self.headers())

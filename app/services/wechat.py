@@ -19,6 +19,10 @@ KNOWN_ERRORS = {
     45009: ("wechat_quota_exhausted", "今日微信接口调用次数已用完，请明天再试或改用普通二维码", 429),
     41030: ("wechat_invalid_page", "小程序页面路径无效：请确认小程序已发布且页面路径正确", 422),
     40169: ("wechat_invalid_scene", "小程序码参数过长或格式不正确", 422),
+    # ID-card OCR: the photo could not be read, or shows no ID card.
+    101000: ("id_card_not_found", "照片无法识别，请对准身份证人像面重新拍摄，或直接填写", 422),
+    101001: ("id_card_not_found", "照片中没有找到身份证，请对准身份证人像面重新拍摄，或直接填写", 422),
+    101002: ("id_card_not_found", "照片无法识别，请对准身份证人像面重新拍摄，或直接填写", 422),
 }
 
 
@@ -45,6 +49,12 @@ def wxa_code_png(scene: str, page: str) -> bytes:
     """A mini-program code image opening `page` with `scene` (WeChat's getwxacodeunlimit)."""
     response = call(lambda client: client.wxa.get_wxa_code_unlimited(scene=scene, page=page, width=430))
     return response.content
+
+
+def ocr_id_card(photo: bytes, mimetype: str) -> dict:
+    """WeChat's reading of an ID-card photo: type Front (name, id, ...) or Back (valid_date)."""
+    filename = "id-card.png" if mimetype == "image/png" else "id-card.jpg"
+    return call(lambda client: client.wxa.ocr_idcard(filename=filename, file_bytes=photo, mime_type=mimetype))
 
 
 def send_subscribe_message(openid: str, template_id: str, data: dict, page: str | None = None) -> None:

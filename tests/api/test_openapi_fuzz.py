@@ -22,7 +22,11 @@ EXAMPLES_PER_OPERATION = 12
 @pytest.fixture
 def app_settings(app_settings, fake_wechat):
     # The fuzzer posts far faster than a person; the limits themselves are tested elsewhere.
-    unlimited = {"RATELIMIT_MP_SUBMIT_PER_TOKEN": "10000/minute", "RATELIMIT_MP_LOGIN": "10000/minute"}
+    unlimited = {
+        "RATELIMIT_MP_SUBMIT_PER_TOKEN": "10000/minute",
+        "RATELIMIT_MP_LOGIN": "10000/minute",
+        "RATELIMIT_MP_OCR_PER_TOKEN": "10000/minute",
+    }
     return {**app_settings, **fake_wechat.settings, **unlimited}
 
 
