@@ -6,7 +6,7 @@ from flask import Flask
 
 from app import proxy
 from app.config import load_config
-from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, wechat
+from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, security_headers, wechat
 from app.wrappers import InMemoryUploadRequest
 
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     wechat.init_app(app)
     limiter.init_app(app)
     proxy.install(app)
+    security_headers.init_app(app)
 
     register_blueprints(app)
 

@@ -1,12 +1,13 @@
 """Extensions, created unbound and bound in create_app()."""
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -79,3 +80,54 @@ class WeChatHandle:
 
 
 wechat = WeChatHandle()
+
+
+# No inline script or style anywhere: JS lives in app/static/*.js, data reaches it through data-* attributes.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+class SecurityHeaders:
+    """CSP, nosniff, frame and referrer rules on every response (docs/security.md), set by flask-talisman."""
+
+    def init_app(self, app: Flask) -> None:
+        # Registered before talisman's hook, so it runs after it (Flask runs after_request hooks in reverse).
+        app.after_request(hide_token_urls_from_referrer)
+        # One Talisman per app: it keeps its settings on itself, and the tests build several apps.
+        app.extensions["talisman"] = Talisman(
+            app,
+            content_security_policy=CONTENT_SECURITY_POLICY,
+            frame_options="DENY",
+            # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS needs our own Referer.
+            referrer_policy="same-origin",
+            # TLS ends at the reverse proxy, which redirects plain HTTP; HSTS keeps browsers on HTTPS after.
+            force_https=False,
+            strict_transport_security=app.config["APP_ENV"] == "production",
+            session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+            session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        )
+
+    @staticmethod
+    def no_referrer(view):
+        """Mark a page whose URL carries a secret token: links from it must not send that URL on."""
+        view.no_referrer = True
+        return view
+
+
+def hide_token_urls_from_referrer(response):
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "no_referrer", False):
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+security_headers = SecurityHeaders()

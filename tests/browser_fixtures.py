@@ -67,12 +67,16 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
-    """A fresh browser context (no cookies) at phone size."""
+    """A fresh browser context (no cookies) at phone size; the test fails if the CSP blocked anything."""
     context = chromium.new_context(viewport=PHONE_VIEWPORT, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
     yield page
     context.close()
+    # Every browser test doubles as a check that the page works under the Content-Security-Policy.
+    assert blocked == [], blocked
 
 
 @pytest.fixture
