@@ -1,18 +1,27 @@
 // The big screen: a snapshot, then live updates over SSE; polls the totals while the stream is down.
+// Long lists (venues, towns) are cut into pages that fit the screen and rotate: a TV cannot scroll.
 (function () {
   "use strict";
   const body = document.body;
   const streamUrl = body.dataset.streamUrl;
   const totalsUrl = body.dataset.totalsUrl;
-  const venueNames = {};
+  const PAGE_SECONDS = 10;
+  const CHART_MINUTES = 60;
+  const pages = { venues: 0, orgs: 0 };
   let totals = null;
   let pollTimer = null;
+  let chart = null;
 
   function el(tag, text, className) {
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
     if (className) node.className = className;
     return node;
+  }
+
+  // 1/100 of a 16:9 frame's height, as in display.css.
+  function unit() {
+    return Math.min(window.innerHeight / 100, (window.innerWidth * 0.5625) / 100);
   }
 
   function render() {
@@ -27,58 +36,113 @@
     renderRecent();
   }
 
+  // Puts every row in and keeps those that end above the panel's bottom: no line is ever cut in half.
+  function keepFitting(container, rows) {
+    container.replaceChildren(...rows);
+    const panel = container.closest(".panel");
+    const bottom = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
+    const fitting = rows.filter((row) => row.getBoundingClientRect().bottom <= bottom + 0.5);
+    container.replaceChildren(...fitting);
+    return fitting.length;
+  }
+
+  // Shows the current page of as many rows as fit; the pages rotate every PAGE_SECONDS.
+  function paginate(container, rows, key, indicator) {
+    const perPage = Math.max(1, keepFitting(container, rows));
+    const pageCount = Math.ceil(rows.length / perPage);
+    const page = pages[key] % Math.max(1, pageCount);
+    container.replaceChildren(...rows.slice(page * perPage, (page + 1) * perPage));
+    document.getElementById(indicator).textContent = pageCount > 1 ? `${page + 1}/${pageCount}` : "";
+  }
+
   function renderVenues() {
-    const rows = document.getElementById("venue-rows");
-    rows.replaceChildren(...totals.venues.map((venue) => {
-      venueNames[venue.id] = venue.place_name;
+    const rows = totals.venues.map((venue) => {
       const row = el("tr");
-      row.append(el("td", `${venue.role_label} · ${venue.place_name}`));
-      ["joins", "consultations", "materials", "cards", "visitors"].forEach((metric) => {
-        row.append(el("td", venue.values[metric] ?? 0));
-      });
+      row.append(el("td", venue.role === "main" ? `主会场 · ${venue.place_name}` : venue.place_name));
+      ["joins", "consultations", "materials", "cards"].forEach((metric) => row.append(el("td", venue.values[metric] ?? 0)));
       return row;
-    }));
+    });
+    paginate(document.getElementById("venue-rows"), rows, "venues", "venue-page");
   }
 
   function renderOrgs() {
     const max = Math.max(1, ...totals.orgs.map((org) => org.values.joins));
-    document.getElementById("org-bars").replaceChildren(...totals.orgs.map((org) => {
+    const bars = totals.orgs.map((org) => {
       const bar = el("div", undefined, "bar");
       const fill = el("div", undefined, "fill");
       fill.style.width = `${(100 * org.values.joins) / max}%`;
       bar.append(el("span", org.name), fill, el("span", org.values.joins));
       return bar;
-    }));
+    });
+    paginate(document.getElementById("org-bars"), bars, "orgs", "org-page");
   }
 
-  function minuteOfDay(hhmm) {
-    const [hours, minutes] = hhmm.split(":").map(Number);
+  function hhmm(minuteOfDay) {
+    return `${String(Math.floor(minuteOfDay / 60)).padStart(2, "0")}:${String(minuteOfDay % 60).padStart(2, "0")}`;
+  }
+
+  function minuteOfDay(text) {
+    const [hours, minutes] = text.split(":").map(Number);
     return hours * 60 + minutes;
   }
 
-  function renderMinutes() {
-    // The day from its first join to its latest, a bar per minute; quiet minutes stay visible as gaps.
+  function beijingMinuteNow() {
+    const now = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    return minuteOfDay(now.format(new Date()));
+  }
+
+  // The last hour up to now (Beijing time), a bar per minute: quiet minutes show as zero, not as gaps closed up.
+  function minuteSeries() {
     const byMinute = new Map(totals.joins_by_minute.map((m) => [minuteOfDay(m.minute), m.joins]));
-    const minutes = [...byMinute.keys()];
-    if (!minutes.length) return;
-    const first = Math.min(...minutes);
-    const last = Math.max(...minutes);
-    const max = Math.max(1, ...byMinute.values());
-    const bars = [];
-    for (let minute = first; minute <= last; minute += 1) {
-      const joins = byMinute.get(minute) || 0;
-      const bar = el("span");
-      bar.style.height = `${(100 * joins) / max}%`;
-      bar.title = `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")} ${joins}人`;
-      bars.push(bar);
-    }
-    document.getElementById("minute-bars").replaceChildren(...bars);
+    const latest = Math.max(beijingMinuteNow(), ...byMinute.keys());
+    const first = Math.max(0, latest - CHART_MINUTES + 1);
+    const minutes = [];
+    for (let minute = first; minute <= latest; minute += 1) minutes.push([hhmm(minute), byMinute.get(minute) || 0]);
+    return minutes;
+  }
+
+  // Time-axis labels at each quarter hour of the clock.
+  function quarterHour(_index, minute) {
+    return Number(minute.slice(3)) % 15 === 0;
+  }
+
+  function renderMinutes() {
+    const node = document.getElementById("minute-chart");
+    if (!chart) chart = echarts.init(node, null, { renderer: "svg" });
+    const series = minuteSeries();
+    const font = Math.ceil(unit() * 3);
+    const axisText = { color: "#fff", fontSize: font };
+    // Four whole-number steps up to at least 4: one join is a quarter of the panel, not all of it.
+    const step = Math.max(1, Math.ceil(Math.max(...series.map(([, joins]) => joins)) / 4));
+    chart.setOption({
+      animation: false,
+      textStyle: { fontFamily: getComputedStyle(body).fontFamily },
+      grid: { left: 0, right: font * 1.2, top: font * 1.6, bottom: font * 1.6, containLabel: true },
+      xAxis: {
+        type: "category", name: "时间", nameLocation: "middle", nameGap: font * 1.5, nameTextStyle: axisText,
+        data: series.map(([minute]) => minute),
+        axisLabel: { ...axisText, interval: quarterHour },
+        axisTick: { alignWithLabel: true, interval: quarterHour },
+        axisLine: { lineStyle: { color: "#fff" } },
+      },
+      yAxis: {
+        type: "value", name: "入会（人）", nameTextStyle: { ...axisText, align: "left" },
+        min: 0, max: step * 4, interval: step,
+        axisLabel: axisText, splitLine: { lineStyle: { color: "rgba(255,255,255,.25)" } },
+      },
+      series: [{ type: "bar", data: series.map(([, joins]) => joins), itemStyle: { color: "#ffd966" }, barCategoryGap: "15%" }],
+    });
   }
 
   function renderRecent() {
-    document.getElementById("recent-joins").replaceChildren(...totals.recent_joins.slice(0, 10).map((join) => {
-      return el("li", `${join.at}  ${join.name}  ${venueNames[join.venue_id] || ""} 入会`);
-    }));
+    const orgNames = new Map(totals.orgs.map((org) => [org.id, org.name]));
+    const townOf = new Map(totals.venues.map((venue) => [venue.id, orgNames.get(venue.host_org_id) || venue.place_name]));
+    const lines = totals.recent_joins.slice(0, 10).map((join) => {
+      const line = el("li");
+      line.append(el("span", join.at), el("span", join.name), el("span", townOf.get(join.venue_id) || ""));
+      return line;
+    });
+    keepFitting(document.getElementById("recent-joins"), lines);
   }
 
   function scopeOf(change) {
@@ -110,10 +174,14 @@
     render();
   }
 
+  // The small pill says 实时; a lost stream also raises a banner the whole room can read.
   function setConnection(text, offline) {
     const node = document.getElementById("connection");
     node.textContent = text;
     node.classList.toggle("offline", offline);
+    const banner = document.getElementById("connection-lost");
+    banner.hidden = !offline;
+    banner.textContent = text;
   }
 
   async function poll() {
@@ -137,6 +205,16 @@
     pollTimer = null;
   }
 
+  setInterval(() => {
+    pages.venues += 1;
+    pages.orgs += 1;
+    render();
+  }, PAGE_SECONDS * 1000);
+  window.addEventListener("resize", () => {
+    if (chart) chart.resize();
+    render();
+  });
+
   const source = new EventSource(streamUrl);
   source.addEventListener("snapshot", (event) => {
     totals = JSON.parse(event.data);
@@ -151,7 +229,7 @@
     setConnection("大屏链接已停用", true);
   });
   source.onerror = () => {
-    setConnection("连接中断，正在重连…", true);
+    setConnection("连接中断，正在重连", true);
     startPolling();
   };
 })();

@@ -2,7 +2,6 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from app.models import (
     VenueRole,
 )
 from app.models.base import utcnow
+from app.services.local_time import now_in_shanghai
 from app.services.setup import entry_codes
 
 DISTRICT = "顺义区总工会"
@@ -134,7 +134,7 @@ def seed_orgs() -> dict[str, Org]:
 def seed_meeting(orgs: dict[str, Org]) -> Meeting:
     meeting = Meeting(
         title=MEETING_TITLE,
-        held_on=date.today(),
+        held_on=now_in_shanghai().date(),
         kind=MeetingKind.DISTRICT_DAY,
         status=MeetingStatus.OPEN,
         organiser_org=orgs[DISTRICT],
