@@ -31,15 +31,31 @@ def console(booth_id: int):
 
 @bp.post("/api/booths/<int:booth_id>/tallies")
 def tally(booth_id: int):
+    body = json_body()
+    tap = TallyInput(
+        **{name: str(body.get(name) or "") for name in TEXT_FIELDS}, quantity=body.get("quantity", 1)
+    )
+    return tally_answer(tallies.record_tally(current_user, tallies.booth_for(booth_id), tap))
+
+
+@bp.post("/api/booths/<int:booth_id>/tallies/undo")
+def tally_undo(booth_id: int):
+    body = json_body()
+    keys = {name: str(body.get(name) or "") for name in ("idempotency_key", "undoes")}
+    booth = tallies.booth_for(booth_id)
+    return tally_answer(tallies.undo_tally(current_user, booth, keys["idempotency_key"], keys["undoes"]))
+
+
+def json_body() -> dict:
     if not current_user.is_authenticated:
         raise AppError("unauthorized", "请先登录", 401)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise AppError("bad_request", "请求格式不正确", 400)
-    tap = TallyInput(
-        **{name: str(body.get(name) or "") for name in TEXT_FIELDS}, quantity=body.get("quantity", 1)
-    )
-    result = tallies.record_tally(current_user, tallies.booth_for(booth_id), tap)
+    return body
+
+
+def tally_answer(result: tallies.TallyResult):
     saved = result.tally
     payload = {"id": saved.id, "kind": saved.kind.value, "quantity": saved.quantity, "created": result.created}
     return jsonify(payload), 201 if result.created else 200

@@ -19,7 +19,13 @@ class TallyKind(enum.Enum):
 
 class Tally(TimestampMixin, db.Model):
     __tablename__ = "tallies"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    # A tap counts up; its 撤销 is a compensating row of the same kind counting the same quantity down.
+    __table_args__ = (
+        CheckConstraint(
+            "(undoes_id IS NULL AND quantity > 0) OR (undoes_id IS NOT NULL AND quantity < 0)",
+            name="quantity_sign",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # A retried tap carries the same client-generated key; the database counts it once.
@@ -33,5 +39,7 @@ class Tally(TimestampMixin, db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(40))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Unique: a tap is undone at most once, however often the 撤销 is retried.
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("tallies.id"), unique=True)
 
     booth: Mapped[Booth] = relationship()

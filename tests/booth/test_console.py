@@ -60,3 +60,19 @@ def test_booth_staff_see_only_their_assigned_booths(staff_login, seeded):
     other_booth = seeded.meeting.venues[1].booths[0]
     assert staff.get(f"/booths/{other_booth.id}/console").status_code == 403
 
+
+
+def test_booth_staff_undo_their_last_tap_and_a_retried_undo_is_answered_200(staff_login, seeded):
+    booth = seeded.meeting.venues[0].booths[0]
+    staff = staff_login("booth")
+    token = console_of(staff, booth)
+    tap(staff, booth, token, idempotency_key="tap-console-0100", kind="materials", quantity=30)
+
+    def undo(key):
+        return staff.client.post(f"/api/booths/{booth.id}/tallies/undo", headers={"X-CSRFToken": token},
+                                 json={"idempotency_key": key, "undoes": "tap-console-0100"})
+
+    first, retry = undo("undo-console-0100"), undo("undo-console-0101")
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.json["quantity"] == -30 and retry.json["id"] == first.json["id"]
+    assert intake_counters.meeting_counts(seeded.meeting.id).values_of("booth", booth.id)["materials"] == 0

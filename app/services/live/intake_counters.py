@@ -75,7 +75,7 @@ def card_applied(card: MutualAidCardApplication) -> None:
 
 
 def tally_recorded(tally: Tally) -> None:
-    """Count a committed booth tally: materials by quantity, people by head."""
+    """Count a committed booth tally: materials by quantity, people by head; an undo counts negative."""
     _report(lambda: IntakeEvent(
         f"tally:{tally.id}", tally.meeting_id,
         scopes_of(tally.meeting_id, tally.venue_id, tally.booth_id, _host_org_id(tally.venue_id)),

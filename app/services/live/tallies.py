@@ -5,19 +5,23 @@ return the first tally instead of counting again, even when two retries race.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AppError
 from app.extensions import db
 from app.models import Booth, ContactRecord, Enterprise, Tally, TallyKind, User
-from app.services import access
+from app.models.base import utcnow
+from app.services import access, audit
 from app.services.live import intake_counters
+from app.services.live.intake_sql import as_utc
 
 MAX_QUANTITY = 1000
 KEY_LENGTH = (8, 80)
 UNION_INTENT_OUTCOME = "有建会意向"
+UNDO_SECONDS = 30
 
 
 @dataclass
@@ -62,6 +66,45 @@ def record_tally(user: User, booth: Booth, tap: TallyInput) -> TallyResult:
     return TallyResult(tally, created=True)
 
 
+def undo_tally(user: User, booth: Booth, idempotency_key: str, undoes_key: str) -> TallyResult:
+    """撤销 a tap of this booth's staff member within 30 s: a compensating tally counts it back down (audited).
+
+    Retried with either key, the first undo is returned and nothing counts twice.
+    """
+    access.require(access.can_tally_at(user, booth))
+    original = db.session.scalar(select(Tally).where(
+        Tally.idempotency_key == undoes_key, Tally.booth_id == booth.id, Tally.undoes_id.is_(None),
+    ))
+    if original is None or original.staff_id != user.id:
+        raise AppError("tally_not_found", "找不到要撤销的计数", 404)
+    existing = db.session.scalar(select(Tally).where(Tally.undoes_id == original.id))
+    if existing is not None:
+        return TallyResult(existing, created=False)
+    if utcnow() - as_utc(original.created_at) > timedelta(seconds=UNDO_SECONDS):
+        raise AppError("undo_expired", f"只能撤销 {UNDO_SECONDS} 秒内的计数", 409)
+    if not KEY_LENGTH[0] <= len(idempotency_key or "") <= KEY_LENGTH[1]:
+        raise AppError("validation_error", "缺少有效的请求编号", 422, fields={"idempotency_key": "缺少有效的请求编号"})
+    undo = Tally(
+        idempotency_key=idempotency_key, meeting_id=original.meeting_id, venue_id=original.venue_id,
+        booth_id=original.booth_id, staff_id=user.id, kind=original.kind, quantity=-original.quantity,
+        firm_name=original.firm_name, undoes_id=original.id,
+    )
+    db.session.add(undo)
+    try:
+        db.session.flush()
+        # A 建会意向 taken back is no contact with the firm either.
+        db.session.execute(delete(ContactRecord).where(ContactRecord.tally_id == original.id))
+        audit.record(user, "tally_undo", "tally", original.id,
+                     {"kind": original.kind.value, "quantity": original.quantity, "booth_id": booth.id})
+        db.session.commit()
+    except IntegrityError:
+        # A retried 撤销 won the race: its compensating tally is the one that counts.
+        db.session.rollback()
+        return TallyResult(db.session.scalar(select(Tally).where(Tally.undoes_id == original.id)), False)
+    intake_counters.tally_recorded(undo)
+    return TallyResult(undo, created=True)
+
+
 def checked_fields(tap: TallyInput) -> dict:
     errors = {}
     if not KEY_LENGTH[0] <= len(tap.idempotency_key or "") <= KEY_LENGTH[1]:
@@ -76,7 +119,8 @@ def checked_fields(tap: TallyInput) -> dict:
     if len(firm_name) > 120 or len(tap.contact_name or "") > 40 or len(tap.contact_phone or "") > 20:
         errors["firm_name"] = errors.get("firm_name") or "填写的内容过长"
     if errors:
-        raise AppError("validation_error", "填写的内容有误", 422, fields=errors)
+        # The message names what was wrong and the allowed range: the console shows it as it is.
+        raise AppError("validation_error", "；".join(dict.fromkeys(errors.values())), 422, fields=errors)
     is_intent = tap.kind == TallyKind.UNION_INTENT.value
     return {
         "kind": TallyKind(tap.kind),
