@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-embedded test-scaled lint install install-dev clean
+.PHONY: run test test-embedded test-scaled test-miniprogram lint install install-dev clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ test-scaled: install-dev
 		echo "TEST_DATABASE_URL / TEST_REDIS_URL not set: skipping the PostgreSQL + Redis pass"; \
 	fi
 
-test: lint test-embedded test-scaled
+# The mini-program's page tests (jest + miniprogram-simulate), from its own committed lockfile.
+test-miniprogram:
+	cd miniprogram && npm ci --no-audit --no-fund --silent && npm test --silent
+
+test: lint test-miniprogram test-embedded test-scaled
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+// My applications as the server tells them: status in words, who reviews and how long, the member number,
+// a return reason, the 互助服务卡 and whether I may still apply for it.
+const platform = require('../../platform/wx')
+const currentApi = require('../../api/index')
+const env = require('../../config/env')
+const { errorText } = require('../../utils/messages')
+
+Component({
+  data: { state: 'loading', message: '', applications: [], cards: [], cardEligibility: null, justSubmitted: false, subscribed: false },
+  methods: {
+    onLoad(options) {
+      this.setData({ justSubmitted: Boolean(options && options.submitted) && Boolean(env.REVIEW_TEMPLATE_ID) })
+      return this.refresh()
+    },
+    async refresh() {
+      try {
+        const me = await currentApi().me()
+        this.setData({
+          state: 'ready',
+          applications: me.membership_applications,
+          cards: me.card_applications,
+          cardEligibility: me.card_eligibility,
+        })
+      } catch (error) {
+        this.setData({ state: 'error', message: errorText(error) })
+      }
+    },
+    // WeChat allows the request only from the worker's own tap, so it is a button after submitting.
+    async subscribe() {
+      const answer = await platform.requestSubscribeMessage([env.REVIEW_TEMPLATE_ID]).catch(() => ({}))
+      const accepted = answer[env.REVIEW_TEMPLATE_ID] === 'accept'
+      this.setData({ justSubmitted: false, subscribed: accepted })
+      platform.toast(accepted ? '审核结果出来后会通过微信通知你' : '未开启通知，可随时在本页查看进度')
+    },
+    copyMemberNo(event) {
+      platform.copy(event.currentTarget.dataset.memberNo).catch(() => null)
+    },
+    recover() { platform.navigateTo('/pages/recover/index') },
+    scan() { platform.redirectTo('/pages/entry/index') },
+  },
+})

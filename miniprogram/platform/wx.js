@@ -1,0 +1,44 @@
+// The one module that touches the `wx` global. Everything else receives these promise-returning functions,
+// so the API client, the form rules and the page logic run unchanged in Node (tests, the contract run).
+/* global wx */
+
+function call(name, options) {
+  return new Promise((resolve, reject) => {
+    wx[name](Object.assign({}, options, { success: resolve, fail: reject }))
+  })
+}
+
+const storage = {
+  get: (key) => wx.getStorageSync(key) || null,
+  set: (key, value) => wx.setStorageSync(key, value),
+  remove: (key) => wx.removeStorageSync(key),
+}
+
+module.exports = {
+  storage,
+  envVersion: () => wx.getAccountInfoSync().miniProgram.envVersion,
+  login: () => call('login', { timeout: 10000 }).then((answer) => answer.code),
+  // Resolves for every HTTP status; rejects only when no answer came (offline, timeout, DNS).
+  request: ({ url, method, data, header }) =>
+    call('request', { url, method, data, header, timeout: 15000 })
+      .then((answer) => ({ statusCode: answer.statusCode, data: answer.data, header: answer.header })),
+  // wx.uploadFile answers its body as a string, whatever the content type.
+  uploadFile: ({ url, filePath, name, header }) =>
+    call('uploadFile', { url, filePath, name, header, timeout: 30000 })
+      .then((answer) => ({ statusCode: answer.statusCode, data: JSON.parse(answer.data || '{}'), header: {} })),
+  chooseImage: (sourceType) =>
+    call('chooseMedia', { count: 1, mediaType: ['image'], sourceType: [sourceType], sizeType: ['compressed'] })
+      .then((answer) => answer.tempFiles[0]),
+  scanCode: () => call('scanCode', { scanType: ['wxCode', 'qrCode'] }),
+  requestSubscribeMessage: (tmplIds) => call('requestSubscribeMessage', { tmplIds }),
+  copy: (data) => call('setClipboardData', { data }),
+  onNeedPrivacyAuthorization: (listener) => {
+    // Base library 2.32.3+; older ones ask no privacy consent and simply go on.
+    if (wx.onNeedPrivacyAuthorization) wx.onNeedPrivacyAuthorization(listener)
+  },
+  openPrivacyContract: () => call('openPrivacyContract', {}),
+  navigateTo: (url) => call('navigateTo', { url }),
+  redirectTo: (url) => call('redirectTo', { url }),
+  toast: (title) => wx.showToast({ title, icon: 'none', duration: 2500 }),
+  loading: (title) => (title ? wx.showLoading({ title, mask: true }) : wx.hideLoading()),
+}

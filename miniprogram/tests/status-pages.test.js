@@ -1,0 +1,152 @@
+// 我的申请, the card application, 找回我的申请 and the privacy notice.
+const { fake, renderPage, settle, text, ok, failure } = require('./support/pages')
+const { entry, application, SESSION } = require('./fixtures')
+const env = require('../config/env')
+
+const CODE = 'Abc123_-xyz'
+const ME = {
+  worker: { id: 1, kind: 'wechat', phone: '139****5678' },
+  membership_applications: [application({
+    status: 'approved', status_label: '已通过', status_text: '入会申请已通过，欢迎加入工会', member_no: 'SY2026000123',
+  })],
+  card_applications: [{
+    id: 3, membership_application_id: 7, status: 'pending', status_label: '待报送', status_text: '已提交，等待工会报送银行',
+    delivery: 'branch', branch: '北京银行仁和支行', created_at: '2026-12-01T06:10:00+00:00',
+  }],
+  card_eligibility: { available: false, code: 'card_already_applied', message: '已申请过互助服务卡' },
+}
+
+beforeEach(() => {
+  fake.reset()
+  fake.state.routes['POST /auth/login'] = ok(SESSION)
+  fake.state.routes[`GET /entries/${CODE}`] = ok(entry({ actions: ['card'] }))
+})
+
+async function tap(page, selector) {
+  page.querySelector(selector).dispatchEvent('tap')
+  await settle()
+}
+
+describe('我的申请', () => {
+  afterEach(() => { env.REVIEW_TEMPLATE_ID = '' })
+
+  test('shows status in words, reviewer, member number and the card; the number can be copied', async () => {
+    fake.state.routes['GET /me'] = ok(ME)
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    await settle()
+    expect(text(page, '#application-7 .status')).toBe('已通过')
+    expect(text(page, '#application-7 .status-text')).toBe('入会申请已通过，欢迎加入工会')
+    expect(page.querySelector('#application-7').dom.textContent).toContain('仁和镇工会（一般 5 个工作日内）')
+    expect(text(page, '#application-7 .member-no')).toContain('SY2026000123')
+    expect(text(page, '#card-3')).toContain('北京银行仁和支行')
+    await tap(page, '#application-7 .copy')
+    expect(fake.state.copied).toEqual(['SY2026000123'])
+  })
+
+  test('a returned application shows the reason', async () => {
+    const returned = application({ status: 'returned', status_label: '退回待修改', return_reason: '工作单位请填写全称' })
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [returned], card_applications: [] })
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    await settle()
+    expect(text(page, '#application-7 .return-reason')).toBe('退回原因：工作单位请填写全称')
+  })
+
+  test('after submitting, one tap subscribes to the review result', async () => {
+    env.REVIEW_TEMPLATE_ID = 'tmpl-review-result'
+    fake.state.routes['GET /me'] = ok(ME)
+    const page = renderPage('me')
+    page.instance.onLoad({ submitted: '7' })
+    await settle()
+    await tap(page, '#subscribe')
+    expect(fake.state.subscribeRequests).toEqual([['tmpl-review-result']])
+    expect(fake.state.toasts).toEqual(['审核结果出来后会通过微信通知你'])
+    expect(page.querySelector('#subscribe')).toBeFalsy()
+  })
+
+  test('with nothing applied for, it offers to recover an application', async () => {
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [], card_applications: [] })
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    await settle()
+    await tap(page, '#recover')
+    expect(fake.state.navigations).toEqual(['/pages/recover/index'])
+  })
+})
+
+describe('互助服务卡', () => {
+  async function openCard() {
+    fake.state.routes['GET /card-info'] = ok({ title: '职工互助服务卡', sections: [{ heading: '是什么', body: '北京市总工会为会员办理的服务卡。' }] })
+    const page = renderPage('card')
+    page.instance.onLoad({ code: CODE })
+    await settle()
+    return page
+  }
+
+  test('explains the card, asks for a branch when collected at a bank, and applies', async () => {
+    fake.state.routes['POST /mutual-aid-card-applications'] = ok(ME.card_applications[0], 201)
+    const page = await openCard()
+    expect(text(page, '#card-title')).toBe('职工互助服务卡')
+    page.querySelector('#delivery').dispatchEvent('change', { detail: { value: 'branch' } })
+    await settle()
+    page.querySelector('#consent').dispatchEvent('change', { detail: { value: ['agree'] } })
+    await tap(page, '#submit')
+    expect(text(page, '#message')).toBe('请选择领卡的银行网点')
+    page.querySelector('#branch').dispatchEvent('change', { detail: { value: 1 } })
+    await tap(page, '#submit')
+    const sent = fake.state.requests.find((r) => r.url.endsWith('/mutual-aid-card-applications')).data
+    expect(sent).toEqual({ entry_code: CODE, delivery: 'branch', branch: '北京银行仁和支行', consent: true })
+    expect(fake.state.navigations).toEqual(['/pages/me/index'])
+  })
+
+  test('the age rule is told in the server\'s words', async () => {
+    fake.state.routes['POST /mutual-aid-card-applications'] = failure(409, 'card_not_eligible', '互助服务卡面向女职工55周岁以下、男职工60周岁以下的会员')
+    const page = await openCard()
+    page.querySelector('#delivery').dispatchEvent('change', { detail: { value: 'onsite' } })
+    await settle()
+    page.querySelector('#consent').dispatchEvent('change', { detail: { value: ['agree'] } })
+    await tap(page, '#submit')
+    expect(text(page, '#message')).toContain('55周岁以下')
+  })
+})
+
+describe('找回我的申请', () => {
+  async function attempt(idNumber, mobile) {
+    const page = renderPage('recover')
+    page.querySelector('#id_number').dispatchEvent('input', { detail: { value: idNumber } })
+    page.querySelector('#mobile').dispatchEvent('input', { detail: { value: mobile } })
+    await settle()
+    await tap(page, '#submit')
+    return page
+  }
+
+  test('the ID number and mobile bring the application back', async () => {
+    fake.state.routes['POST /membership-applications/recover'] = ok(application())
+    const page = await attempt('110113199003071239', '13912345678')
+    expect(text(page, '#recovered')).toContain('待审核')
+    expect(fake.state.requests.find((r) => r.url.endsWith('/recover')).data).toEqual({ id_number: '110113199003071239', mobile: '13912345678' })
+  })
+
+  test('a wrong number is caught before sending; a mismatch and the limit are told', async () => {
+    const wrong = await attempt('110113199003071230', '13912345678')
+    expect(text(wrong, '#error-id_number')).toBe('身份证号校验位不正确，请核对后重新输入')
+    expect(fake.state.requests.filter((r) => r.url.endsWith('/recover'))).toEqual([])
+    fake.state.routes['POST /membership-applications/recover'] = failure(404, 'recovery_failed', '没有找到与该身份证号和手机号相符的申请')
+    expect(text(await attempt('110113199003071239', '13912345678'), '#message')).toBe('没有找到与该身份证号和手机号相符的申请')
+    fake.state.routes['POST /membership-applications/recover'] = failure(429, 'rate_limited', '操作太频繁，请稍后再试', {}, { 'Retry-After': '60' })
+    expect(text(await attempt('110113199003071239', '13912345678'), '#message')).toBe('操作太频繁，请 60 秒后再试')
+  })
+})
+
+test('the privacy notice shows the server\'s sections and contact', async () => {
+  fake.state.routes['GET /privacy-notice'] = ok({
+    version: '2026-11', title: '个人信息保护说明', contact: '顺义区总工会 010-69440000',
+    sections: [{ heading: '我们收集哪些信息', body: '姓名、身份证号、手机号、工作单位。' }],
+  })
+  const page = renderPage('privacy')
+  page.instance.onLoad({})
+  await settle()
+  expect(text(page, '#notice-title')).toBe('个人信息保护说明')
+  expect(text(page, '#contact')).toBe('顺义区总工会 010-69440000')
+})

@@ -1,0 +1,40 @@
+// Rendering a page (a Component, as WeChat allows) with miniprogram-simulate, against the fake wx.
+const path = require('path')
+const simulate = require('miniprogram-simulate')
+const { createFakeWx } = require('./fake-wx')
+
+const ROOT = path.join(__dirname, '..', '..')
+
+// One fake per test file: platform/privacy registers its listener once, on the first wx it meets.
+const fake = createFakeWx()
+global.wx = fake.wx
+
+// Loaded once per file: jest keeps the page module cached, so a second load would define nothing.
+const loaded = {}
+
+function renderPage(name) {
+  loaded[name] = loaded[name] || simulate.load(path.join(ROOT, 'pages', name, 'index'), { rootPath: ROOT })
+  const page = simulate.render(loaded[name])
+  page.attach(document.createElement('parent-wrapper'))
+  return page
+}
+
+// Let every pending promise and zero-delay timer (the fake's answers) run.
+async function settle(times = 6) {
+  for (let i = 0; i < times; i += 1) await simulate.sleep(0)
+}
+
+function text(page, selector) {
+  const found = page.querySelector(selector)
+  return found ? found.dom.textContent.trim() : null
+}
+
+function ok(data, statusCode = 200) {
+  return { statusCode, data }
+}
+
+function failure(statusCode, code, message, fields = {}, header = {}) {
+  return { statusCode, data: { error: { code, message, fields } }, header }
+}
+
+module.exports = { fake, renderPage, settle, text, ok, failure, ROOT, simulate }
