@@ -1,10 +1,14 @@
-"""In a real browser: booth taps made offline wait in localStorage and are counted once when back."""
+"""In a real browser on a phone: booth taps made offline are counted once when back; the last tap can be undone."""
+
+from pathlib import Path
 
 import pytest
 
-from app.services.live import intake_counters
+from app.services.live import intake_counters, reports
 
 pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 def sign_in_at_console(page, live_server, sign_in, booth):
@@ -55,3 +59,40 @@ def test_a_tap_whose_answer_was_lost_is_replayed_and_counted_once(live_server, p
     page.locator("#sync", has_text="已同步").wait_for()
 
     assert booth_values(seeded.meeting.id, booth)["materials"] == 40
+
+
+def test_on_a_phone_the_counters_and_last_tap_are_on_top_and_a_tap_can_be_undone(live_server, page, sign_in, seeded):
+    booth = seeded.meeting.venues[0].booths[2]  # 法律咨询岗
+    meeting_id = seeded.meeting.id
+    sign_in_at_console(page, live_server, sign_in, booth)
+    counter = page.locator('[data-scope="booth"] [data-metric="legal"]')
+    counter.filter(has_text="0").wait_for()
+    for locator in (page.locator('[data-scope="booth"]'), page.locator(".last-action"), page.locator("button.tap").first):
+        box = locator.bounding_box()
+        assert box["y"] + box["height"] <= 844, box
+
+    button = page.get_by_role("button", name="法律咨询 +1")
+    button.click()
+    assert button.evaluate("node => node.classList.contains('confirmed') && node.dataset.confirm") == "✓ 已记 +1"
+    counter.filter(has_text="1").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "booth-console-390x844.png")
+    assert booth_values(meeting_id, booth)["legal"] == 1
+
+    assert page.locator(".topbar").bounding_box()["height"] < 60  # one line, not three
+    page.get_by_role("button", name="撤销").click()
+    counter.filter(has_text="0").wait_for()
+    page.locator("#last-tap", has_text="已撤销：法律咨询 +1").wait_for()
+    values = booth_values(meeting_id, booth)
+    assert (values["legal"], values["consultations"]) == (0, 0)
+    assert reports.day_summary(seeded.meeting).total.values["legal"] == 0
+
+
+def test_a_materials_count_out_of_range_is_refused_on_the_phone_naming_the_range(live_server, page, sign_in, seeded):
+    booth = seeded.meeting.venues[0].booths[0]
+    sign_in_at_console(page, live_server, sign_in, booth)
+    page.get_by_label("宣传材料（份）").fill("5000")
+    page.get_by_role("button", name="宣传材料 +N").click()
+
+    page.locator("#materials-error", has_text="宣传材料份数应为 1–1000 的整数").wait_for()
+    assert booth_values(seeded.meeting.id, booth)["materials"] == 0
