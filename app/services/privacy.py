@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -50,9 +50,15 @@ def mask_name(name: str | None) -> str:
 
 
 def mask_id_number(id_number: str | None) -> str:
+    """First 3 and last 4 only: with the birth year beside it, ~10^7 numbers still fit (never the birth date)."""
     if not id_number:
         return ""
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+def mask_birth_date(birth_date: date | None) -> str:
+    """The birth year alone: a full birth date next to a masked ID number gives most of it back."""
+    return f"{birth_date.year}年" if birth_date else ""
 
 
 def mask_mobile(mobile: str | None) -> str:
@@ -63,19 +69,24 @@ def mask_mobile(mobile: str | None) -> str:
 
 @dataclass
 class Identity:
-    """An applicant's name, ID number and mobile, either masked (every list) or in full (audited reveal)."""
+    """An applicant's name, ID number, mobile and birth date, masked (every list) or in full (audited reveal)."""
 
     name: str
     id_number: str
     mobile: str
+    birth: str
 
 
-def identity_of(record, full: bool = False) -> Identity:
-    """Decrypt a record's name_enc/id_number_enc/mobile_enc; masked unless full is asked for."""
-    name, id_number, mobile = (decrypt(record.name_enc), decrypt(record.id_number_enc), decrypt(record.mobile_enc))
+def identity_of(application: MembershipApplication, full: bool = False) -> Identity:
+    """Decrypt an application's name, ID number and mobile; masked unless full is asked for."""
+    name, id_number, mobile = (
+        decrypt(application.name_enc), decrypt(application.id_number_enc), decrypt(application.mobile_enc)
+    )
     if full:
-        return Identity(name or "", id_number or "", mobile or "")
-    return Identity(mask_name(name), mask_id_number(id_number), mask_mobile(mobile))
+        birth = application.birth_date.isoformat() if application.birth_date else ""
+        return Identity(name or "", id_number or "", mobile or "", birth)
+    return Identity(mask_name(name), mask_id_number(id_number), mask_mobile(mobile),
+                    mask_birth_date(application.birth_date))
 
 
 @dataclass

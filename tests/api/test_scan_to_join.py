@@ -28,8 +28,10 @@ def test_a_worker_scans_joins_and_applies_for_the_card(client, seeded, fake_wech
     assert entry.json["actions"] == ["join"] and entry.json["venue"]["host_org_name"] == "仁和镇"
     assert "快递员" in entry.json["form_options"]["new_form_job"]
 
-    joined = worker.join(join_form(mobile=None))
+    form = join_form(mobile=None)
+    joined = worker.join(form)
     assert joined.status_code == 201 and joined.json["mobile"] == "139****5678"
+    assert joined.json["id_number"] == form["id_number"][:3] + "*" * 11 + form["id_number"][-4:]
 
     card_form = {"entry_code": entry_code, "delivery": "onsite", "consent": True}
     card = worker.post("/mutual-aid-card-applications", card_form)

@@ -28,8 +28,19 @@ def test_booth_staff_cannot_open_the_review_queue(staff_login, seeded):
 def test_queue_shows_masked_names_and_id_numbers(staff_login, seeded):
     make_application(venue_of(seeded, "仁和镇"), name="张三丰", id_no="110113199005170011")
     page = staff_login("renhe").get("/review").text
-    assert "张**" in page and "110113********0011" in page
+    assert "张**" in page and "110***********0011" in page
     assert "张三丰" not in page and "110113199005170011" not in page
+
+
+def test_the_detail_page_shows_the_birth_year_only_until_the_audited_reveal(staff_login, seeded):
+    application = make_application(venue_of(seeded, "仁和镇"), id_no="110113199005170011")
+    renhe = staff_login("renhe")
+    masked = renhe.get(f"/review/{application.id}").text
+    assert "110***********0011" in masked and "1990年" in masked
+    assert "1990-05-17" not in masked and "110113" not in masked
+
+    revealed = renhe.post_form(f"/review/{application.id}/reveal", {}, f"/review/{application.id}").text
+    assert "110113199005170011" in revealed and "1990-05-17" in revealed
 
 
 def test_show_full_reveals_the_identity_and_writes_an_audit_row(staff_login, seeded):

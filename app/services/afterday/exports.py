@@ -91,7 +91,7 @@ def application_row(number: int, application: MembershipApplication, unmasked: b
     identity = privacy.identity_of(application, full=unmasked)
     return [
         number, identity.name, identity.id_number, identity.mobile, application.gender or "",
-        member_register.iso(application.birth_date), application.employer or "",
+        identity.birth, application.employer or "",
         application.employer_credit_code or "", application.industry or "", application.new_form_job or "",
         application.meeting.title, application.venue.place_name, application.host_org.name,
         application.status_label, application.member_no or "",

@@ -33,7 +33,8 @@ def test_an_org_admins_export_has_its_own_rows_with_masked_values(seeded):
     export = exports.applications_export(user("renhe"), ExportScope(meeting_id=seeded.meeting.id))
     header, *rows = sheet_rows(export)
     assert header[:4] == ("序号", "姓名", "身份证号", "手机号")
-    assert [row[:4] for row in rows] == [(1, "张**", "110113********0011", "138****5678")]
+    assert [row[:4] for row in rows] == [(1, "张**", "110***********0011", "138****5678")]
+    assert rows[0][5] == "1990年"  # the year only: the full birth date beside a masked ID gives it back
     assert rows[0][12] == "仁和镇" and export.rows == 1
 
 
