@@ -146,8 +146,16 @@ def post_fork(server, worker):
     """A pooled connection must never be shared by two processes: drop the master's, keep its engine."""
     if not server.cfg.preload_app:
         return
-    from app.extensions import db
+    from app.extensions import db, renew_rate_limit_fallback
 
     with server.app.wsgi().app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+    renew_rate_limit_fallback()
+
+
+def post_worker_init(worker):
+    """Every worker repairs the intake counters by itself: no screen open, no command typed."""
+    from app.services.live import intake_counters
+
+    intake_counters.start_repair_loop(worker.wsgi)

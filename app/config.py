@@ -77,11 +77,18 @@ class Config:
         self.RATELIMIT_MP_OCR_PER_TOKEN = env_str("RATELIMIT_MP_OCR_PER_TOKEN", "5/minute;20/day")
         # No X-RateLimit-* headers on successes (two Redis reads per request); a 429 still carries Retry-After.
         self.RATELIMIT_HEADERS_ENABLED = False
+        # Scaled mode: how often one process of the deployment compares the counters of open meetings with
+        # SQL and repairs drift (a worker killed between a commit and its count); heals within two periods.
+        self.INTAKE_RECONCILE_SECONDS = env_int("INTAKE_RECONCILE_SECONDS", 20)
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         # 互助服务卡 age rule (reported Beijing practice): women under 55, men under 60; 0 switches it off.
         self.CARD_AGE_LIMIT_FEMALE = env_int("CARD_AGE_LIMIT_FEMALE", 55)
         self.CARD_AGE_LIMIT_MALE = env_int("CARD_AGE_LIMIT_MALE", 60)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down: each process counts limits in its own memory until Redis answers again, so joins,
+        # logins and scans go on (a worker could exceed a limit by the number of processes meanwhile).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.MAX_CONTENT_LENGTH = 65536
         self.WTF_CSRF_TIME_LIMIT = None

@@ -3,6 +3,7 @@
 import time
 
 from flask import Flask, jsonify, make_response, render_template, request
+from redis import RedisError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -81,6 +82,13 @@ def register_error_handlers(app: Flask) -> None:
         # The database gone for a minute: tell the phone to retry, never show a trace.
         app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
         return render_error(AppError("database_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
+
+    @app.errorhandler(RedisError)
+    def handle_redis_down(exc: RedisError):
+        # Joins, logins, scans and `me` never need Redis; what does (a shared WeChat token, a live
+        # snapshot) answers "try again" while it is away — a Redis outage is never a 500.
+        app.logger.error("redis unavailable on %s %s: %s", request.method, request.path, exc)
+        return render_error(AppError("redis_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -27,6 +27,17 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def renew_rate_limit_fallback() -> None:
+    """In a forked worker: a fresh in-memory fallback store for the limiter (see RATELIMIT_IN_MEMORY_...).
+
+    limits' MemoryStorage starts an expiry timer when created; the one the preloading master created must
+    not be what a worker relies on. Its pickling hooks rebuild locks and timer, as when crossing processes.
+    """
+    storage = getattr(limiter, "_fallback_storage", None)  # Flask-Limiter keeps no public handle on it
+    if storage is not None:
+        storage.__setstate__(storage.__getstate__())
+
+
 class RedisHandle:
     """The Redis client of the current app; None in embedded mode (no REDIS_URL)."""
 
@@ -54,13 +65,11 @@ class WeChatHandle:
         client = None
         if app.config.get("WECHAT_APPID"):
             # lazy: wechatpy + requests cost each worker ≈ 7 MB; an app without WECHAT_APPID never needs them
-            from wechatpy.session.redisstorage import RedisStorage
-
-            from app.wechat_client import UnionWeChatClient
+            from app.wechat_client import SharedTokenStorage, UnionWeChatClient
 
             redis_client = app.extensions["redis_client"]
             # With Redis, every worker process shares one access token instead of fetching its own.
-            storage = RedisStorage(redis_client, prefix="wechat") if redis_client else None
+            storage = SharedTokenStorage(redis_client) if redis_client else None
             client = UnionWeChatClient(
                 app.config["WECHAT_APPID"],
                 app.config["WECHAT_SECRET"],

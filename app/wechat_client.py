@@ -4,8 +4,47 @@ wechatpy 2.0.0a26 hard-codes https://api.weixin.qq.com in fetch_access_token and
 its token fetch passes no timeout; tests point the base URL at a local fake WeChat server.
 """
 
+import logging
+
 import requests
+from redis import RedisError
 from wechatpy import WeChatClient
+from wechatpy.session.memorystorage import MemoryStorage
+from wechatpy.session.redisstorage import RedisStorage
+
+log = logging.getLogger(__name__)
+
+
+class SharedTokenStorage(RedisStorage):
+    """The access token shared by every process through Redis, kept in this process while Redis is away.
+
+    wechatpy reads the token before every call, code2session included: without the fallback a Redis
+    outage would stop every WeChat login.
+    """
+
+    def __init__(self, redis_client, prefix: str = "wechat"):
+        super().__init__(redis_client, prefix=prefix)
+        self.local = MemoryStorage()
+
+    def get(self, key, default=None):
+        try:
+            return super().get(key, default)
+        except RedisError:
+            return self.local.get(key, default)
+
+    def set(self, key, value, ttl=None):
+        self.local.set(key, value, ttl)
+        try:
+            super().set(key, value, ttl)
+        except RedisError as exc:
+            log.warning("WeChat token kept in this process only: Redis unavailable (%s)", exc)
+
+    def delete(self, key):
+        self.local.delete(key)
+        try:
+            super().delete(key)
+        except RedisError as exc:
+            log.warning("WeChat token not deleted from Redis: unavailable (%s)", exc)
 
 
 class TimeoutSession(requests.Session):

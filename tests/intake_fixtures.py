@@ -1,5 +1,6 @@
 """Fixtures for the intake counters: a private redis-server the test may stop, and intake helpers."""
 
+import signal
 import socket
 import subprocess
 import time
@@ -48,6 +49,13 @@ class OwnRedis:
             except redis.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
+
+    def pause(self) -> None:
+        """Hang the server (SIGSTOP): calls time out, and the data is still there after resume()."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process is not None:

@@ -1,4 +1,4 @@
-"""Probes: /healthz says the process lives, /readyz checks the database and Redis."""
+"""Probes: /healthz says the process lives, /readyz checks the database (Redis down: test_redis_outage)."""
 
 import socket
 
@@ -21,14 +21,6 @@ def test_readyz_is_ready_when_the_database_answers(client):
     assert response.status_code == 200
     assert response.json["checks"]["database"] == "ok"
     assert ("redis" in response.json["checks"]) == SCALED
-
-
-def test_readyz_is_503_when_redis_is_unreachable(migrated_database_url):
-    settings = settings_for(migrated_database_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
-    settings["RATELIMIT_STORAGE_URI"] = "memory://"
-    response = create_app(settings).test_client().get("/readyz")
-    assert response.status_code == 503
-    assert response.json["checks"]["redis"].startswith("error")
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):

@@ -45,9 +45,9 @@ def stream(meeting_id: int):
     meeting_for_viewer(meeting_id)
     token = request.args.get("display")
     live.ensure_listener(redis_handle.client)
-    intake_counters.ensure_periodic_reconcile()
-    db.session.remove()  # a stream lives for hours; it must not hold a pooled connection meanwhile
     app = current_app._get_current_object()
+    intake_counters.start_repair_loop(app)  # gunicorn starts it at boot; this covers other servers
+    db.session.remove()  # a stream lives for hours; it must not hold a pooled connection meanwhile
 
     # No stream_with_context: keeping each stream's request context alive costs memory per client. Each
     # call gets a short app context instead, whose teardown returns the database connection.

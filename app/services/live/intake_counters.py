@@ -12,18 +12,16 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db, redis_handle
-from app.models import Meeting, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
+from app.models import Meeting, MeetingStatus, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
 from app.services.live import live
 from app.services.live.intake_sql import TALLY_METRICS, MeetingCounts, count_meeting, joined_entry, minute_of, scopes_of
 
 log = logging.getLogger(__name__)
 
-RECONCILE_SECONDS = 60
-_reconciler_started = False
+_repair_loop_started = False
 
 
 @dataclass
@@ -107,28 +105,45 @@ def reconcile(meeting_id: int) -> bool:
     return backend.reconcile(meeting_id) if backend is not None else False
 
 
-def ensure_periodic_reconcile() -> None:
-    """Start this process's reconcile loop (scaled mode): every open meeting it streams, once a minute."""
-    global _reconciler_started
-    if not redis_handle.enabled or _reconciler_started:
+def repair_stale() -> None:
+    """Rebuild the meetings whose events this process could not count while Redis was unreachable."""
+    backend = _redis_backend()
+    if backend is not None:
+        backend.rebuild_stale()
+
+
+def reconcile_open_meetings(period: int) -> int:
+    """Reconcile every open meeting, in one process of the deployment per period; how many were repaired."""
+    backend = _redis_backend()
+    if backend is None or not backend.claim_reconcile(period):
+        return 0
+    open_ids = db.session.scalars(select(Meeting.id).where(Meeting.status == MeetingStatus.OPEN)).all()
+    return sum(backend.reconcile(meeting_id) for meeting_id in open_ids)
+
+
+def start_repair_loop(app) -> None:
+    """Start this process's repair loop once (scaled mode), so counters heal with no screen and no command.
+
+    A worker killed between a join's commit and its count leaves the counters one short; every process runs
+    this loop from its start (gunicorn's post_worker_init), one of them claims each period's reconcile.
+    """
+    global _repair_loop_started
+    if app.extensions.get("redis_client") is None or _repair_loop_started:
         return
-    _reconciler_started = True
-    app = current_app._get_current_object()
-    threading.Thread(target=_reconcile_forever, args=(app,), name="intake-reconcile", daemon=True).start()
+    _repair_loop_started = True
+    threading.Thread(target=_repair_forever, args=(app,), name="intake-repair", daemon=True).start()
 
 
-def _reconcile_forever(app) -> None:
+def _repair_forever(app) -> None:
+    period = app.config["INTAKE_RECONCILE_SECONDS"]
     while True:
-        time.sleep(RECONCILE_SECONDS)
+        time.sleep(period)
         with app.app_context():
             try:
-                for meeting_id in live.hub.meeting_ids():
-                    meeting = db.session.get(Meeting, meeting_id)
-                    backend = _redis_backend()
-                    if meeting and meeting.accepts_intake and backend.claim_reconcile(meeting_id, RECONCILE_SECONDS):
-                        backend.reconcile(meeting_id)
+                repair_stale()
+                reconcile_open_meetings(period)
             except Exception:  # noqa: BLE001 — try again next round; the loop must outlive a Redis outage
-                log.exception("periodic reconcile failed")
+                log.exception("intake counter repair failed")
             finally:
                 db.session.remove()
 

@@ -12,6 +12,7 @@ skips it if the rebuild already counted it). Events never abort a rebuild, so on
 
 import json
 import logging
+import time
 
 import redis
 
@@ -26,6 +27,7 @@ SEEN_CHUNK = 1000
 # A rebuild of a big meeting reads a few thousand rows: well under the lock's life. Events wait that long at most.
 REBUILD_LOCK_SECONDS = 30
 REBUILD_WAIT_SECONDS = 10
+DRIFT_RECHECK_SECONDS = 1
 
 # One round trip per event: skip a repeat, increment every scope, count a new visitor, publish the
 # absolute values. Atomic, so the published order is the increment order.
@@ -181,21 +183,38 @@ class RedisCounters:
         message = {"changes": changes, "minutes": dict(counts.joins_by_minute)}
         pipe.publish(channel_prefix(self.client) + str(m), json.dumps(message, ensure_ascii=False))
 
-    def claim_reconcile(self, meeting_id: int, seconds: int) -> bool:
-        """One process of the deployment reconciles a meeting per period; the others skip it."""
-        return bool(self.client.set(key(meeting_id, "reconcile_claim"), 1, nx=True, ex=seconds))
+    def rebuild_stale(self) -> None:
+        """Rebuild every meeting this process failed to count an event of, now that Redis answers."""
+        for meeting_id in list(_dirty_meetings):
+            self.rebuild(meeting_id)
+
+    def claim_reconcile(self, seconds: int) -> bool:
+        """One process of the deployment reconciles per period; the others skip it.
+
+        The claim lapses a second before the period ends, so the claiming process wins its next round too
+        (if it died, another process claims within one more period).
+        """
+        return bool(self.client.set("intake:reconcile_claim", 1, nx=True, ex=max(1, seconds - 1)))
 
     def reconcile(self, meeting_id: int) -> bool:
-        """Rebuild when Redis disagrees with SQL on any counter of the meeting."""
+        """Rebuild when Redis disagrees with SQL on any counter of the meeting, twice in a row."""
+        if not self._drifted(meeting_id):
+            return False
+        # A join committed a moment ago is counted within milliseconds: look again before rebuilding.
+        time.sleep(DRIFT_RECHECK_SECONDS)
+        drifted = self._drifted(meeting_id)
+        if not drifted:
+            return False
+        log.warning("intake counters of meeting %s drifted in %s; rebuilding from SQL", meeting_id, drifted[:5])
+        self.rebuild(meeting_id)
+        return True
+
+    def _drifted(self, meeting_id: int) -> list:
         in_sql = count_meeting(meeting_id)
         in_redis = self.read(meeting_id)
         scopes = set(in_sql.values) | set(in_redis.values)
         drifted = [s for s in scopes if in_sql.values_of(*s) != in_redis.values_of(*s)]
         if in_sql.joins_by_minute != in_redis.joins_by_minute:
             drifted.append(("minutes", 0))
-        if not drifted:
-            return False
-        log.warning("intake counters of meeting %s drifted in %s; rebuilding from SQL", meeting_id, drifted[:5])
-        self.rebuild(meeting_id)
-        return True
+        return drifted
 

@@ -3,6 +3,11 @@
 These run on a redis-server of the test's own, so stopping or flushing it never touches the shared one.
 """
 
+import os
+import signal
+import subprocess
+import time
+
 import pytest
 
 from app.extensions import redis_handle
@@ -10,6 +15,8 @@ from app.models import TallyKind
 from app.services.live import intake_counters
 from tests.factories import make_application
 from tests.intake_fixtures import counter_values, record_scan, record_tally_row, sql_values
+from tests.test_gunicorn_conf import GUNICORN, ROOT, wait_until_answering
+from tests.test_health import free_port
 
 
 @pytest.fixture
@@ -59,3 +66,44 @@ def test_joins_while_redis_is_down_still_succeed_and_are_counted_once_it_returns
     own_redis.start()
     assert counter_values(venue.meeting_id)["joins"] == 4
     assert counter_values(venue.meeting_id, "venue", venue.id)["joins"] == 4
+
+
+def test_the_open_meetings_are_reconciled_once_per_period_across_the_deployment(venue):
+    submit_join(venue, "赵一")
+    make_application(venue, name="赵二")  # committed, never counted: its worker died before the count
+
+    assert intake_counters.reconcile_open_meetings(period=30) == 1
+    assert counter_values(venue.meeting_id)["joins"] == 2
+    make_application(venue, name="赵三")
+    assert intake_counters.reconcile_open_meetings(period=30) == 0  # another process claimed this period
+
+
+@pytest.fixture
+def served_scaled(app, own_redis, migrated_database_url, tmp_path):
+    """wsgi:app under gunicorn.conf.py with two workers on the test's database and Redis, repairing every 2 s."""
+    port = free_port()
+    env = {**os.environ, "APP_ENV": "development", "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+           "DATABASE_URL": migrated_database_url, "REDIS_URL": own_redis.url, "INTAKE_RECONCILE_SECONDS": "2",
+           "SECRET_KEY": app.config["SECRET_KEY"], "PII_KEY": app.config["PII_KEY"],
+           "PII_HMAC_KEY": app.config["PII_HMAC_KEY"], "ACCESS_LOG": "/dev/null"}
+    server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
+                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_answering(port)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+@pytest.mark.scaled_only
+def test_a_lost_count_heals_within_a_minute_with_no_screen_open_and_no_command_typed(venue, served_scaled):
+    submit_join(venue, "钱一")
+    make_application(venue, name="钱二")  # committed, never counted
+    joins = f"intake:{venue.meeting_id}:meeting:{venue.meeting_id}"
+
+    deadline = time.monotonic() + 60
+    while redis_handle.client.hget(joins, "joins") != b"2" and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    assert redis_handle.client.hget(joins, "joins") == b"2"
