@@ -156,6 +156,9 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """Every worker repairs the intake counters by itself: no screen open, no command typed."""
+    from flask import Flask
+
     from app.services.live import intake_counters
 
-    intake_counters.start_repair_loop(worker.wsgi)
+    if isinstance(worker.wsgi, Flask):  # the benches and tests also serve plain WSGI apps with this file
+        intake_counters.start_repair_loop(worker.wsgi)
