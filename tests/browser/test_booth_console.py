@@ -67,7 +67,8 @@ def test_on_a_phone_the_counters_and_last_tap_are_on_top_and_a_tap_can_be_undone
     sign_in_at_console(page, live_server, sign_in, booth)
     counter = page.locator('[data-scope="booth"] [data-metric="legal"]')
     counter.filter(has_text="0").wait_for()
-    for locator in (page.locator('[data-scope="booth"]'), page.locator(".last-action"), page.locator("button.tap").first):
+    for selector in ('[data-scope="booth"]', ".last-action", "button.tap"):
+        locator = page.locator(selector).first
         box = locator.bounding_box()
         assert box["y"] + box["height"] <= 844, box
 
