@@ -20,7 +20,7 @@ from app.models.member_number import MemberNumberSequence
 from app.models.org import Org, OrgKind
 from app.models.staff import Role, User
 from app.models.tally import Tally, TallyKind
-from app.models.worker import IdempotencyRecord, Scan, Worker
+from app.models.worker import Scan, Worker
 
 __all__ = [
     "ApplicationStatus",
@@ -33,7 +33,6 @@ __all__ = [
     "DisplayLink",
     "Enterprise",
     "EntryCode",
-    "IdempotencyRecord",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",

@@ -43,6 +43,8 @@ class MembershipApplication(TimestampMixin, db.Model):
             postgresql_where=text(LIVE_STATUS_SQL),
             sqlite_where=text(LIVE_STATUS_SQL),
         ),
+        # A worker's Idempotency-Key names one application: a retry is refused by this index and replayed.
+        Index("uq_membership_applications_worker_key", "worker_id", "idempotency_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +86,8 @@ class MembershipApplication(TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The client's key of the submission that created this application (NULL when it sent none).
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
 
     worker: Mapped[Worker] = relationship()
     meeting: Mapped[Meeting] = relationship()
@@ -91,6 +95,22 @@ class MembershipApplication(TimestampMixin, db.Model):
     booth: Mapped[Booth | None] = relationship()
     entry_code: Mapped[EntryCode | None] = relationship()
     host_org: Mapped[Org] = relationship()
+
+    # Where it was made, by name, for the join's answer: the join path knows the names from its entry code
+    # (enrolment.create_application) and loads none of these rows; elsewhere they come through the relations.
+    known_place = None
+
+    @property
+    def meeting_title(self) -> str:
+        return self.known_place.meeting_title if self.known_place else self.meeting.title
+
+    @property
+    def venue_name(self) -> str:
+        return self.known_place.venue_name if self.known_place else self.venue.place_name
+
+    @property
+    def host_org_name(self) -> str:
+        return self.known_place.host_org_name if self.known_place else self.host_org.name
 
     @property
     def is_live(self) -> bool:

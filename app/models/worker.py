@@ -1,8 +1,8 @@
-"""Workers (WeChat users or H5 visitors), their scans, and replayable API responses."""
+"""Workers (WeChat users or H5 visitors) and their scans."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -38,17 +38,3 @@ class Scan(db.Model):
     visitor_key: Mapped[str] = mapped_column(String(64))
 
     worker: Mapped[Worker | None] = relationship()
-
-
-class IdempotencyRecord(TimestampMixin, db.Model):
-    """The first response to an Idempotency-Key, replayed verbatim on a retry."""
-
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("worker_id", "key", name="uq_idempotency_records_worker_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(80))
-    endpoint: Mapped[str] = mapped_column(String(80))
-    response_status: Mapped[int]
-    response_body: Mapped[str] = mapped_column(Text)

@@ -5,16 +5,15 @@ read first: it inserts, and turns the database's refusal (a double tap, a racing
 the same ID number) into 200 for the same worker or 409 for anyone else.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import ApplicationStatus, IdempotencyRecord, MembershipApplication, Worker
+from app.models import ApplicationStatus, EntryCode, Meeting, MeetingStatus, MembershipApplication, Worker
 from app.models.application import LIVE_STATUSES
 from app.models.base import utcnow
 from app.services import privacy
@@ -23,7 +22,6 @@ from app.services.intake.identity import IdentityError
 from app.services.live import intake_counters
 from app.services.setup import entry_codes
 
-SUBMIT_ENDPOINT = "membership_applications.create"
 FORM_INVALID = "填写的内容有误，请按提示修改"
 # Columns copied from the form after NFKC and trimming; empty means "not given".
 PLAIN_FIELDS = (
@@ -55,46 +53,53 @@ def submit_application(worker: Worker, form: dict, idempotency_key: str | None =
 
 def create_application(worker: Worker, form: dict, idempotency_key: str | None) -> Submission:
     """A new application (201), or what the unique indexes refused it for: a replay, 200 or 409."""
-    entry_code = entry_codes.resolve(form["entry_code"])
+    slot = entry_codes.resolve_slot(form["entry_code"])
     columns = applicant_columns(form, worker, identity.today_in_beijing())
-    # Objects, not ids: the application keeps them loaded for its answer (meeting title, venue, host org).
-    application = MembershipApplication(
-        worker=worker,
-        meeting=entry_code.meeting,
-        venue=entry_code.venue,
-        booth=entry_code.booth,
-        entry_code=entry_code,
-        host_org=entry_code.venue.host_org,
-        status=ApplicationStatus.SUBMITTED,
-        submitted_at=utcnow(),
-        **columns,
-    )
-    db.session.add(application)
+    now = utcnow()
+    values = {
+        **columns, "worker_id": worker.id, "meeting_id": slot.meeting_id, "venue_id": slot.venue_id,
+        "booth_id": slot.booth_id, "entry_code_id": slot.entry_code_id, "host_org_id": slot.host_org_id,
+        "status": ApplicationStatus.SUBMITTED, "submitted_at": now, "created_at": now,
+        "idempotency_key": idempotency_key,
+    }
     try:
-        db.session.flush()
-        remember(worker, idempotency_key, application, 201)
-        commit_keeping_loaded()
+        application_id = db.session.scalar(insert_at_open_code(values))
+        db.session.commit()
     except IntegrityError:
         # The ID number already has a live application (a double tap, a racing twin, another phone), or the
         # key was used before: nothing is read beforehand, the unique indexes decide and we answer as they did.
         db.session.rollback()
         return replay(worker, idempotency_key) or answer_refused(columns["id_blind_index"], worker)
+    if application_id is None:
+        raise refusal_of_closed(form["entry_code"])
+    # The answer and the counter event are built from what was written: nothing is read back.
+    application = MembershipApplication(id=application_id, **values)
+    application.known_place = slot
     intake_counters.application_submitted(application)
     return Submission(application, 201)
 
 
-def commit_keeping_loaded() -> None:
-    """Commit without expiring the session's objects.
+def insert_at_open_code(values: dict):
+    """INSERT … SELECT that writes the row only while its entry code is unrevoked and its meeting open.
 
-    They hold exactly what this transaction wrote, so the counter event and the answer are built from them
-    instead of reloading the application, its meeting, venue and host org after the commit.
+    The database checks it in the same statement as the write, so a code resolved a moment earlier (or
+    from a stale cache) cannot slip a join into a closed meeting or through a revoked code.
     """
-    session = db.session()
-    session.expire_on_commit = False
+    table = MembershipApplication.__table__
+    row = select(*(literal(value, table.c[name].type) for name, value in values.items()))
+    at_open_code = row.select_from(EntryCode).join(Meeting, Meeting.id == EntryCode.meeting_id).where(
+        EntryCode.id == values["entry_code_id"], EntryCode.revoked_at.is_(None), Meeting.status == MeetingStatus.OPEN
+    )
+    return insert(table).from_select(list(values), at_open_code).returning(table.c.id)
+
+
+def refusal_of_closed(code: str) -> AppError:
+    """The code was revoked or its meeting closed after it was resolved: answer as the database now says."""
     try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+        entry_codes.resolve(code)
+    except AppError as refusal:
+        return refusal
+    return AppError("meeting_closed", "本场沟通会已结束", 410)  # reopened in between: the worker may try again
 
 
 def resubmit_application(worker: Worker, application_id: int, changes: dict) -> MembershipApplication:
@@ -173,28 +178,14 @@ def answer_refused(blind_index: str, worker: Worker) -> Submission:
 
 
 def replay(worker: Worker, idempotency_key: str | None) -> Submission | None:
-    """The first answer to this worker's Idempotency-Key, if there was one."""
+    """The first answer to this worker's Idempotency-Key, if there was one: 201 with the application it made."""
     if not idempotency_key:
         return None
-    query = select(IdempotencyRecord).where(
-        IdempotencyRecord.worker_id == worker.id, IdempotencyRecord.key == idempotency_key
+    query = select(MembershipApplication).where(
+        MembershipApplication.worker_id == worker.id, MembershipApplication.idempotency_key == idempotency_key
     )
-    record = db.session.scalar(query)
-    if record is None:
-        return None
-    application = db.session.get(MembershipApplication, json.loads(record.response_body)["membership_application_id"])
-    return Submission(application, record.response_status)
-
-
-def remember(worker: Worker, idempotency_key: str | None, application: MembershipApplication, status: int) -> None:
-    # Written in the application's own transaction: a retry finds both or neither. A plain INSERT: nothing
-    # reads the record in this request, so it needs no ORM object (nor a second unit-of-work flush).
-    if idempotency_key:
-        body = json.dumps({"membership_application_id": application.id})
-        db.session.execute(insert(IdempotencyRecord).values(
-            worker_id=worker.id, key=idempotency_key, endpoint=SUBMIT_ENDPOINT, response_status=status,
-            response_body=body,
-        ))
+    application = db.session.scalar(query)
+    return Submission(application, 201) if application else None
 
 
 def applicant_columns(form: dict, worker: Worker, today: date) -> dict:

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -106,6 +107,20 @@ def slot_detail(entry_code: EntryCode) -> dict:
     return {"code": entry_code.code, "venue_id": entry_code.venue_id, "booth_id": entry_code.booth_id}
 
 
+@dataclass(frozen=True)
+class EntrySlot:
+    """What a join needs of its entry code, as plain values: where it counts and the names of its answer."""
+
+    entry_code_id: int
+    meeting_id: int
+    venue_id: int
+    booth_id: int | None
+    host_org_id: int
+    meeting_title: str
+    venue_name: str
+    host_org_name: str
+
+
 def resolve(code: str) -> EntryCode:
     """The active entry code for a scan: 404 when unknown or revoked, 410 when its meeting is not open."""
     entry_code = find_active(code)
@@ -113,3 +128,16 @@ def resolve(code: str) -> EntryCode:
         message = "本场沟通会已结束" if entry_code.meeting.closed_at else "本场沟通会尚未开始"
         raise AppError("meeting_closed", message, 410)
     return entry_code
+
+
+def resolve_slot(code: str) -> EntrySlot:
+    """resolve() as the plain values a join needs."""
+    return slot_of(resolve(code))
+
+
+def slot_of(entry_code: EntryCode) -> EntrySlot:
+    venue = entry_code.venue
+    return EntrySlot(
+        entry_code.id, entry_code.meeting_id, venue.id, entry_code.booth_id, venue.host_org_id,
+        entry_code.meeting.title, venue.place_name, venue.host_org.name,
+    )
