@@ -8,6 +8,14 @@ function call(name, options) {
   })
 }
 
+function parsedJson(text) {
+  try {
+    return JSON.parse(text)
+  } catch (notJson) {
+    return {}
+  }
+}
+
 const storage = {
   get: (key) => wx.getStorageSync(key) || null,
   set: (key, value) => wx.setStorageSync(key, value),
@@ -22,10 +30,10 @@ module.exports = {
   request: ({ url, method, data, header }) =>
     call('request', { url, method, data, header, timeout: 15000 })
       .then((answer) => ({ statusCode: answer.statusCode, data: answer.data, header: answer.header })),
-  // wx.uploadFile answers its body as a string, whatever the content type.
+  // wx.uploadFile answers its body as a string, whatever the content type (a proxy's 413 page is HTML).
   uploadFile: ({ url, filePath, name, header }) =>
     call('uploadFile', { url, filePath, name, header, timeout: 30000 })
-      .then((answer) => ({ statusCode: answer.statusCode, data: JSON.parse(answer.data || '{}'), header: {} })),
+      .then((answer) => ({ statusCode: answer.statusCode, data: parsedJson(answer.data), header: {} })),
   chooseImage: (sourceType) =>
     call('chooseMedia', { count: 1, mediaType: ['image'], sourceType: [sourceType], sizeType: ['compressed'] })
       .then((answer) => answer.tempFiles[0]),

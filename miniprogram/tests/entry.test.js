@@ -89,3 +89,15 @@ test('an expired token logs in again once and repeats the request', async () => 
   expect(text(page, '#meeting-title')).toBe('顺义区2026年冬季职工沟通会')
   expect(JSON.parse(fake.state.storage.get('union-intake:token'))).toBe('token-1')
 })
+
+test('after joining, the entry shows the application\'s status and why the card cannot be applied for', async () => {
+  const membership = { id: 7, status: 'submitted', status_label: '待审核', status_text: '已提交，等待仁和镇工会审核' }
+  const eligibility = { available: false, code: 'card_not_eligible', message: '互助服务卡面向女职工55周岁以下、男职工60周岁以下的会员' }
+  fake.state.routes['GET /entries/Abc123_-xyz'] = ok(entry({ actions: [], membership, card_eligibility: eligibility }))
+  const page = renderPage('entry')
+  page.instance.onLoad({ scene: 'Abc123_-xyz' })
+  await settle()
+  expect(text(page, '#membership-status')).toBe('待审核')
+  expect(text(page, '#card-eligibility')).toContain('55周岁以下')
+  expect(page.querySelector('#join')).toBeFalsy()
+})

@@ -40,6 +40,7 @@ describe('我的申请', () => {
     expect(page.querySelector('#application-7').dom.textContent).toContain('仁和镇工会（一般 5 个工作日内）')
     expect(text(page, '#application-7 .member-no')).toContain('SY2026000123')
     expect(text(page, '#card-3')).toContain('北京银行仁和支行')
+    expect(page.querySelector('#apply-card')).toBeFalsy()
     await tap(page, '#application-7 .copy')
     expect(fake.state.copied).toEqual(['SY2026000123'])
   })
@@ -63,6 +64,17 @@ describe('我的申请', () => {
     expect(fake.state.subscribeRequests).toEqual([['tmpl-review-result']])
     expect(fake.state.toasts).toEqual(['审核结果出来后会通过微信通知你'])
     expect(page.querySelector('#subscribe')).toBeFalsy()
+  })
+
+  test('a new member may go on to the card at the meeting scanned on this phone', async () => {
+    fake.state.storage.set('union-intake:visit', JSON.stringify(entry()))
+    const eligible = { available: true, code: null, message: null }
+    fake.state.routes['GET /me'] = ok({ ...ME, card_applications: [], card_eligibility: eligible })
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    await settle()
+    await tap(page, '#apply-card')
+    expect(fake.state.navigations).toEqual([`/pages/card/index?code=${CODE}`])
   })
 
   test('with nothing applied for, it offers to recover an application', async () => {

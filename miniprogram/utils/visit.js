@@ -15,4 +15,9 @@ async function visitFor(storage, api, entryCode) {
   return entry
 }
 
-module.exports = { rememberVisit, visitFor }
+function rememberedEntryCode(storage) {
+  const visit = storage.get(VISIT_KEY)
+  return visit ? visit.entry_code : null
+}
+
+module.exports = { rememberVisit, visitFor, rememberedEntryCode }

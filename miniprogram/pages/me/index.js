@@ -4,9 +4,13 @@ const platform = require('../../platform/wx')
 const currentApi = require('../../api/index')
 const env = require('../../config/env')
 const { errorText } = require('../../utils/messages')
+const { rememberedEntryCode } = require('../../utils/visit')
 
 Component({
-  data: { state: 'loading', message: '', applications: [], cards: [], cardEligibility: null, justSubmitted: false, subscribed: false },
+  data: {
+    state: 'loading', message: '', applications: [], cards: [], cardEligibility: null, justSubmitted: false,
+    canApplyForCard: false,
+  },
   methods: {
     onLoad(options) {
       this.setData({ justSubmitted: Boolean(options && options.submitted) && Boolean(env.REVIEW_TEMPLATE_ID) })
@@ -20,6 +24,8 @@ Component({
           applications: me.membership_applications,
           cards: me.card_applications,
           cardEligibility: me.card_eligibility,
+          // The card is applied for at the meeting whose code was scanned on this phone.
+          canApplyForCard: Boolean(me.card_eligibility && me.card_eligibility.available && rememberedEntryCode(platform.storage)),
         })
       } catch (error) {
         this.setData({ state: 'error', message: errorText(error) })
@@ -29,12 +35,13 @@ Component({
     async subscribe() {
       const answer = await platform.requestSubscribeMessage([env.REVIEW_TEMPLATE_ID]).catch(() => ({}))
       const accepted = answer[env.REVIEW_TEMPLATE_ID] === 'accept'
-      this.setData({ justSubmitted: false, subscribed: accepted })
+      this.setData({ justSubmitted: false })
       platform.toast(accepted ? '审核结果出来后会通过微信通知你' : '未开启通知，可随时在本页查看进度')
     },
     copyMemberNo(event) {
       platform.copy(event.currentTarget.dataset.memberNo).catch(() => null)
     },
+    applyForCard() { platform.navigateTo(`/pages/card/index?code=${rememberedEntryCode(platform.storage)}`) },
     recover() { platform.navigateTo('/pages/recover/index') },
     scan() { platform.redirectTo('/pages/entry/index') },
   },
