@@ -7,7 +7,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "PUBLIC_BASE_URL")
+# Production is scaled mode: without REDIS_URL every process would keep its own rate limits and counters.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "REDIS_URL")
 DEV_SECRET_NAMES = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY")
 DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 

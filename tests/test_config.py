@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "PII_HMAC_KEY": "h" * 32,
     "DATABASE_URL": "sqlite:///:memory:",
     "PUBLIC_BASE_URL": "https://join.example.org",
+    "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached: starting does not connect
     "DEV_LOGIN_ENABLED": "0",
 }
 
@@ -35,7 +36,7 @@ def start_production(tmp_path, **changes) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "REDIS_URL"])
 def test_production_without_a_secret_exits_naming_it(tmp_path, missing):
     result = start_production(tmp_path, **{missing: None})
     assert result.returncode != 0

@@ -58,7 +58,8 @@ def test_the_display_page_sends_no_referrer_since_its_url_is_the_secret(client, 
 def test_browsers_are_told_to_stay_on_https_in_production_only(client, monkeypatch):
     for name, value in PRODUCTION_ENV.items():
         monkeypatch.setenv(name, value)
-    production = create_app({"APP_ENV": "production"}).test_client()
+    # Limits in memory: the shared limiter must not be left pointing at PRODUCTION_ENV's unreachable Redis.
+    production = create_app({"APP_ENV": "production", "RATELIMIT_STORAGE_URI": "memory://"}).test_client()
 
     assert "max-age=" in production.get("/login", base_url="https://join.example.org").headers[HSTS]
     assert HSTS not in client.get("/login", base_url="https://localhost").headers
