@@ -10,10 +10,11 @@ from app.extensions import db
 from app.models import ApplicationStatus, CardStatus, MutualAidCardApplication, User, Venue
 from app.models.base import utcnow
 from app.services import access, audit, privacy
-from app.services.afterday.exports import ExportFile, stamp, workbook_bytes
+from app.services.afterday.exports import ExportFile, stamp
 from app.services.afterday.member_register import iso
 from app.services.intake.form_options import CARD_DELIVERIES
 from app.services.local_time import in_shanghai
+from app.services.xlsx import workbook_bytes
 
 BANK_COLUMNS = [
     "序号", "姓名", "证件类型", "证件号码", "性别", "出生日期", "手机号码", "工作单位", "领卡方式", "领卡网点",

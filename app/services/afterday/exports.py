@@ -1,7 +1,5 @@
 """Excel exports of applications: masked by default, in full only for the district and always audited."""
 
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ApplicationStatus, MembershipApplication, User
-from app.services import access, audit, privacy
+from app.services import access, audit, privacy, xlsx
 from app.services.afterday import member_register
 from app.services.local_time import in_shanghai, now_in_shanghai
 
@@ -41,7 +39,7 @@ def applications_export(user: User, scope: ExportScope, unmasked: bool = False, 
     scope = effective_scope(user, scope)
     applications = scoped_applications(scope)
     rows = [application_row(n, a, unmasked) for n, a in enumerate(applications, start=1)]
-    content = workbook_bytes("入会申请", APPLICATION_COLUMNS, rows)
+    content = xlsx.workbook_bytes("入会申请", APPLICATION_COLUMNS, rows)
     record_export(user, "export.applications", scope, len(rows), unmasked, ip)
     return ExportFile(f"入会申请-{stamp()}{'-完整' if unmasked else ''}.xlsx", content, len(rows))
 
@@ -52,7 +50,7 @@ def member_register_export(user: User, scope: ExportScope, ip: str | None = None
     scope = effective_scope(user, scope)
     approved = scoped_applications(scope, ApplicationStatus.APPROVED)
     rows = [member_register.register_row(n, a) for n, a in enumerate(approved, start=1)]
-    content = workbook_bytes("会员登记表", member_register.COLUMNS, rows)
+    content = xlsx.workbook_bytes("会员登记表", member_register.COLUMNS, rows)
     record_export(user, "export.member_register", scope, len(rows), True, ip)
     return ExportFile(f"工会会员登记表-{stamp()}.xlsx", content, len(rows))
 
@@ -103,23 +101,6 @@ def record_export(user: User, action: str, scope: ExportScope, rows: int, unmask
     detail = {"meeting_id": scope.meeting_id, "org_id": scope.org_id, "rows": rows, "unmasked": unmasked}
     audit.record(user, action, "export", None, detail, ip)
     db.session.commit()
-
-
-def workbook_bytes(title: str, columns: list[str], rows: Iterable[list]) -> bytes:
-    """A one-sheet workbook: a header row, then the rows; text cells stay text (ID numbers keep every digit)."""
-    from openpyxl import Workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only exports need it
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    sheet.append(columns)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_cols(min_row=1, max_row=1):
-        sheet.column_dimensions[cells[0].column_letter].width = max(10, len(str(cells[0].value)) * 2 + 2)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def stamp() -> str:

@@ -11,10 +11,11 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Enterprise, Org, User
 from app.services import access, audit
-from app.services.afterday.exports import ExportFile, stamp, workbook_bytes
+from app.services.afterday.exports import ExportFile, stamp
 from app.services.intake import identity
 from app.services.ledger import enterprises as ledger
 from app.services.ledger.enterprises import EnterpriseFields
+from app.services.xlsx import workbook_bytes
 
 COLUMNS = {
     "企业名称": "name",

@@ -3,12 +3,11 @@
 Reports count the SQL rows directly: they are what the union signs off, so they never read a cache.
 """
 
-import io
 from dataclasses import dataclass
 
 from app.extensions import db
 from app.models import Meeting, User
-from app.services import access, audit
+from app.services import access, audit, xlsx
 from app.services.live.intake_sql import count_meeting
 
 SENTENCE = (
@@ -85,21 +84,20 @@ def summary_workbook(user: User, meeting: Meeting, ip: str | None = None) -> byt
     book = Workbook()
     sheet = book.active
     sheet.title = "沟通会日报"
-    sheet.append([f"{meeting.title}（{meeting.held_on.isoformat()}）"])
-    sheet.append([summary.total.sentence])
-    sheet.append([])
-    sheet.append(["层级", "镇街", "会场", "岗位", *[label for _key, label in COLUMNS], "汇总"])
+    xlsx.append_row(sheet, [f"{meeting.title}（{meeting.held_on.isoformat()}）"])
+    xlsx.append_row(sheet, [summary.total.sentence])
+    xlsx.append_row(sheet, [])
+    xlsx.append_row(sheet, ["层级", "镇街", "会场", "岗位", *[label for _key, label in COLUMNS], "汇总"])
     for row in summary.rows:
-        sheet.append([row.level, row.town, row.venue, row.booth, *[row.values[key] for key, _ in COLUMNS],
-                      row.sentence])
+        xlsx.append_row(sheet, [row.level, row.town, row.venue, row.booth,
+                                *[row.values[key] for key, _ in COLUMNS], row.sentence])
     sheet["A1"].font = Font(bold=True, size=14)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
     for column, width in zip("ABCD", (6, 12, 36, 14), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
+    content = xlsx.saved(book)
     audit.record(user, "summary_export", "meeting", meeting.id, {"rows": len(summary.rows)}, ip)
     db.session.commit()
-    return buffer.getvalue()
+    return content
