@@ -82,6 +82,21 @@ class Config:
         # SQL and repairs drift (a worker killed between a commit and its count); heals within two periods.
         self.INTAKE_RECONCILE_SECONDS = env_int("INTAKE_RECONCILE_SECONDS", 20)
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        # Answers that tell whether an ID number already applied (409 already_applied / already_member) and
+        # recoveries: tight per token and per address, so nobody can test ID numbers in bulk (issue 10 item 4).
+        self.RATELIMIT_MP_STATUS_PER_TOKEN = env_str("RATELIMIT_MP_STATUS_PER_TOKEN", "10/hour")
+        self.RATELIMIT_MP_STATUS_PER_IP = env_str("RATELIMIT_MP_STATUS_PER_IP", "30/hour")
+        self.RATELIMIT_MP_RECOVER_PER_TOKEN = env_str("RATELIMIT_MP_RECOVER_PER_TOKEN", "5/hour")
+        self.RATELIMIT_MP_RECOVER_PER_IP = env_str("RATELIMIT_MP_RECOVER_PER_IP", "20/hour")
+        self.RATELIMIT_MP_RECOVER_PER_ID = env_str("RATELIMIT_MP_RECOVER_PER_ID", "5/hour")
+        # What the worker is told after joining, and the two notices (app/services/intake/notices.py).
+        self.REVIEW_WORKING_DAYS = env_int("REVIEW_WORKING_DAYS", 5)
+        self.DISTRICT_UNION_NAME = env_str("DISTRICT_UNION_NAME", "北京市顺义区总工会")
+        self.PRIVACY_CONTACT = env_str(
+            "PRIVACY_CONTACT", "北京市顺义区总工会（工作日 9:00—17:00），或向沟通会现场工作人员提出"
+        )
+        self.PRIVACY_NOTICE_FILE = env_str("PRIVACY_NOTICE_FILE")
+        self.CARD_INFO_FILE = env_str("CARD_INFO_FILE")
         # 互助服务卡 age rule (reported Beijing practice): women under 55, men under 60; 0 switches it off.
         self.CARD_AGE_LIMIT_FEMALE = env_int("CARD_AGE_LIMIT_FEMALE", 55)
         self.CARD_AGE_LIMIT_MALE = env_int("CARD_AGE_LIMIT_MALE", 60)

@@ -6,11 +6,13 @@ person (身份证号, mobile, credit code, consent) live in app/services. Respon
 
 from datetime import UTC
 
+from flask import current_app
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
 from app.models import ApplicationStatus, CardDelivery, CardStatus, MeetingStatus
 from app.services import privacy
+from app.services.intake import cards
 from app.services.intake.form_options import CHOICES
 from app.services.intake.workers import kind_of
 
@@ -101,6 +103,12 @@ class MembershipApplicationRequest(MembershipApplicationFields):
     entry_code = text("二维码", 32, required=True, nullable=False)
 
 
+class RecoveryRequest(RequestSchema):
+    id_number = text("身份证号", 24, required=True, nullable=False)
+    mobile = text("申请时填写的手机号", 20)
+    recovery_code = text("现场工作人员给的找回码", 12)
+
+
 class CardApplicationRequest(RequestSchema):
     entry_code = text("二维码", 32, required=True, nullable=False)
     delivery = fields.String(
@@ -127,6 +135,25 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+class Derived:
+    """A response field computed from the whole object (a setting, a rule) rather than read from an attribute."""
+
+    def __init__(self, *args, compute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compute = compute
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return self.compute(obj)
+
+
+class DerivedNested(Derived, fields.Nested):
+    pass
+
+
+class DerivedInteger(Derived, fields.Integer):
+    pass
+
+
 class ResponseSchema(Schema):
     """Every key of an answer is always present (null when empty), and the OpenAPI document says so."""
 
@@ -147,6 +174,23 @@ class TokenSchema(ResponseSchema):
     worker = fields.Nested(WorkerSchema)
 
 
+class OrgNameSchema(ResponseSchema):
+    name = fields.String(metadata={"description": "如「仁和镇总工会」"})
+
+
+class CardEligibilitySchema(ResponseSchema):
+    available = fields.Boolean()
+    code = fields.String(
+        allow_none=True,
+        metadata={"description": "null | membership_required | card_not_eligible | card_already_applied"},
+    )
+    message = fields.String(allow_none=True, metadata={"description": "为什么不能办理（中文），可以办理时为 null"})
+
+
+def review_days(_application) -> int:
+    return current_app.config["REVIEW_WORKING_DAYS"]
+
+
 class MembershipApplicationSchema(ResponseSchema):
     """One application as its owner sees it: name, ID number and mobile masked."""
 
@@ -163,9 +207,26 @@ class MembershipApplicationSchema(ResponseSchema):
     meeting_title = fields.String()
     venue_name = fields.String()
     host_org_name = fields.String()
+    employer_credit_code = fields.String(allow_none=True)
+    hukou_type = fields.String(allow_none=True)
+    education = fields.String(allow_none=True)
+    political_status = fields.String(allow_none=True)
+    employment_status = fields.String(allow_none=True)
+    skill_level = fields.String(allow_none=True)
+    residence = fields.String(allow_none=True)
+    is_migrant_worker = fields.Boolean(allow_none=True)
+    id_valid_until = fields.String(attribute="id_valid_until_answer", allow_none=True,
+                                   metadata={"description": "YYYY-MM-DD | long_term | null"})
     submitted_at = UtcDateTime()
     decision_reason = fields.String(allow_none=True)
-    member_no = fields.String(allow_none=True)
+    status_text = fields.String(metadata={"description": "职工看到的状态说明"})
+    member_no = fields.String(allow_none=True, metadata={"description": "会员编号，通过后才有"})
+    return_reason = fields.String(allow_none=True, metadata={"description": "退回原因，仅在退回待修改时"})
+    returned_fields = fields.List(fields.String(), attribute="flagged_fields",
+                                  metadata={"description": "审核人标出需要修改的字段（请求字段名）"})
+    reviewing_org = fields.Nested(OrgNameSchema, metadata={"description": "审核的工会"})
+    review_days = DerivedInteger(compute=review_days, metadata={"description": "一般在几个工作日内审核完"})
+    card_eligibility = DerivedNested(CardEligibilitySchema, compute=lambda application: cards.eligibility(application))
 
 
 class CardApplicationSchema(ResponseSchema):
@@ -173,6 +234,7 @@ class CardApplicationSchema(ResponseSchema):
     membership_application_id = fields.Integer()
     status = fields.Enum(CardStatus, by_value=True)
     status_label = fields.String()
+    status_text = fields.String(metadata={"description": "职工看到的状态说明"})
     delivery = fields.Enum(CardDelivery, by_value=True)
     branch = fields.String(allow_none=True)
     created_at = UtcDateTime()
@@ -224,12 +286,29 @@ class EntrySchema(ResponseSchema):
     form_options = fields.Nested(FormOptionsSchema)
     membership = fields.Nested(MembershipApplicationSchema, allow_none=True)
     card = fields.Nested(CardApplicationSchema, allow_none=True)
+    card_eligibility = fields.Nested(CardEligibilitySchema)
 
 
 class MeSchema(ResponseSchema):
     worker = fields.Nested(WorkerSchema)
     membership_applications = fields.List(fields.Nested(MembershipApplicationSchema))
     card_applications = fields.List(fields.Nested(CardApplicationSchema))
+    card_eligibility = fields.Nested(CardEligibilitySchema)
+
+
+class NoticeSectionSchema(ResponseSchema):
+    heading = fields.String()
+    body = fields.String()
+
+
+class CardInfoSchema(ResponseSchema):
+    title = fields.String()
+    sections = fields.List(fields.Nested(NoticeSectionSchema))
+
+
+class PrivacyNoticeSchema(CardInfoSchema):
+    version = fields.String(metadata={"description": "同意书（入会承诺与个人信息使用说明）的版本"})
+    contact = fields.String()
 
 
 class IdCardReadingSchema(ResponseSchema):

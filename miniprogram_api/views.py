@@ -8,11 +8,13 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from app.errors import AppError, render_error
 from app.extensions import limiter
-from app.services.intake import cards, enrolment, id_card_ocr, scans, workers
+from app.services import privacy
+from app.services.intake import cards, enrolment, id_card_ocr, identity, notices, recovery, scans, workers
 from miniprogram_api import blp, schemas
 from miniprogram_api.auth import authenticate, current_worker, issue_token, worker_or_address
 
-PUBLIC_ENDPOINTS = {"mp.login", "mp.h5_login"}
+# The notices are read before anyone signs in (the consent box links to them).
+PUBLIC_ENDPOINTS = {"mp.login", "mp.h5_login", "mp.privacy_notice", "mp.card_info"}
 BEARER = [{"bearerAuth": []}]
 # Ids are 32-bit integers in the database: a larger number is simply not found, never a database error.
 APPLICATION_PATH = "/membership-applications/<int(max=2147483647):application_id>"
@@ -29,6 +31,35 @@ submit_limit_per_address = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_IP"
 ocr_limit_per_token = limiter.limit(configured("RATELIMIT_MP_OCR_PER_TOKEN"), key_func=worker_or_address)
 # Room for the multipart envelope around a photo of the largest size the service accepts.
 PHOTO_REQUEST_MAX_BYTES = id_card_ocr.MAX_PHOTO_BYTES + 16 * 1024
+
+
+def reveals_status(response) -> bool:
+    """409 already_applied / already_member tells whether an ID number has applied: those answers are counted."""
+    return response.status_code == 409
+
+
+# Counted only when an answer reveals a status, checked before every submission: once a token or an address
+# has had its share, it gets the generic 429 for everything, so it can learn nothing more (issue 10 item 4).
+status_limit_per_token = limiter.limit(
+    configured("RATELIMIT_MP_STATUS_PER_TOKEN"), key_func=worker_or_address, deduct_when=reveals_status,
+    scope="membership-status",
+)
+status_limit_per_address = limiter.limit(
+    configured("RATELIMIT_MP_STATUS_PER_IP"), key_func=get_remote_address, deduct_when=reveals_status,
+    scope="membership-status",
+)
+
+
+def recovered_id_number() -> str:
+    """Rate-limit key of a recovery: the ID number it names (as its blind index), whoever asks."""
+    body = request.get_json(silent=True)
+    id_number = body.get("id_number") if isinstance(body, dict) else None
+    return "id:" + privacy.blind_index(identity.normalise_id_number(str(id_number or "")))
+
+
+recover_limit_per_token = limiter.limit(configured("RATELIMIT_MP_RECOVER_PER_TOKEN"), key_func=worker_or_address)
+recover_limit_per_address = limiter.limit(configured("RATELIMIT_MP_RECOVER_PER_IP"), key_func=get_remote_address)
+recover_limit_per_id = limiter.limit(configured("RATELIMIT_MP_RECOVER_PER_ID"), key_func=recovered_id_number)
 
 
 @blp.before_request
@@ -90,6 +121,8 @@ def entry(code):
 @blp.route("/membership-applications", methods=["POST"])
 @submit_limit_per_token
 @submit_limit_per_address
+@status_limit_per_token
+@status_limit_per_address
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
 @blp.arguments(schemas.MembershipApplicationRequest())
@@ -111,6 +144,8 @@ def get_application(application_id):
 
 @blp.route(APPLICATION_PATH, methods=["PATCH"])
 @submit_limit_per_token
+@status_limit_per_token
+@status_limit_per_address
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.MembershipApplicationFields(partial=True))
 @blp.response(200, schemas.MembershipApplicationSchema)
@@ -125,6 +160,20 @@ def resubmit_application(body, application_id):
 def withdraw_application(application_id):
     """Withdraw a submitted application."""
     return enrolment.withdraw_application(current_worker(), application_id)
+
+
+@blp.route("/membership-applications/recover", methods=["POST"])
+@recover_limit_per_token
+@recover_limit_per_address
+@recover_limit_per_id
+@blp.doc(security=BEARER)
+@blp.arguments(schemas.RecoveryRequest())
+@blp.response(200, schemas.MembershipApplicationSchema)
+def recover_application(body):
+    """找回我的申请: move my live application to this phone (ID number + the mobile on it, or a booth's code)."""
+    return recovery.recover(
+        current_worker(), body["id_number"], body.get("mobile"), body.get("recovery_code"), request.remote_addr
+    )
 
 
 @blp.route("/mutual-aid-card-applications", methods=["POST"])
@@ -169,3 +218,17 @@ def read_id_card(files):
 def me():
     """My applications and their statuses."""
     return workers.overview(current_worker())
+
+
+@blp.route("/privacy-notice", methods=["GET"])
+@blp.response(200, schemas.PrivacyNoticeSchema)
+def privacy_notice():
+    """个人信息保护说明 (the same text as the H5 page /privacy)."""
+    return notices.privacy_notice()
+
+
+@blp.route("/card-info", methods=["GET"])
+@blp.response(200, schemas.CardInfoSchema)
+def card_info():
+    """互助服务卡（京卡）办卡须知."""
+    return notices.card_info()

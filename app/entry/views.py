@@ -4,6 +4,7 @@ from flask import current_app, render_template
 
 from app.entry import bp
 from app.errors import AppError
+from app.services.intake import notices
 from app.services.setup import entry_codes
 
 
@@ -12,6 +13,12 @@ def landing(code: str):
     # With H5 sign-up on, a phone camera's scan gets the join form; otherwise a pointer to the mini-program.
     template = "entry/h5.html" if current_app.config["H5_JOIN_ENABLED"] else "entry/landing.html"
     return render_template(template, entry_code=entry_codes.resolve(code))
+
+
+@bp.get("/privacy")
+def privacy_notice():
+    """个人信息保护说明, linked next to the consent box (the mini-program reads /mp/v1/privacy-notice)."""
+    return render_template("entry/privacy.html", notice=notices.privacy_notice())
 
 
 @bp.errorhandler(AppError)

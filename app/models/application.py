@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -30,6 +30,16 @@ APPLICATION_STATUS_LABELS = {
     "rejected": "未通过",
     "withdrawn": "已撤回",
 }
+VOIDED_LABEL = "已作废（冒用身份证号）"
+# What the worker reads: their words, not the review desk's.
+WORKER_STATUS_TEXTS = {
+    "submitted": "已提交，等待工会审核",
+    "returned": "需要修改后重新提交",
+    "approved": "已入会",
+    "rejected": "未通过审核",
+    "withdrawn": "已撤回",
+}
+VOIDED_WORKER_TEXT = "已作废"
 
 
 class MembershipApplication(TimestampMixin, db.Model):
@@ -82,6 +92,13 @@ class MembershipApplication(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     member_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     decision_reason: Mapped[str | None] = mapped_column(String(200))
+    # The request field names a reviewer flagged when returning it; cleared on resubmission.
+    returned_fields: Mapped[list | None] = mapped_column(JSON)
+    # Set when staff voided it as filed with someone else's ID number (冒用身份证号); status is then withdrawn.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A one-time code booth staff give the person in front of them to move it to their phone: HMAC, expiry.
+    recovery_code_hash: Mapped[str | None] = mapped_column(String(64))
+    recovery_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -113,9 +130,34 @@ class MembershipApplication(TimestampMixin, db.Model):
         return self.known_place.host_org_name if self.known_place else self.host_org.name
 
     @property
+    def reviewing_org(self) -> dict:
+        """The union that reviews it, as the worker reads its name (仁和镇总工会)."""
+        return {"name": self.known_place.host_org_union_name if self.known_place else self.host_org.union_name}
+
+    @property
     def is_live(self) -> bool:
         return self.status.value in LIVE_STATUSES
 
     @property
     def status_label(self) -> str:
-        return APPLICATION_STATUS_LABELS[self.status.value]
+        return VOIDED_LABEL if self.voided_at else APPLICATION_STATUS_LABELS[self.status.value]
+
+    @property
+    def return_reason(self) -> str | None:
+        """The reviewer's reason, while the application waits for the worker's correction."""
+        return self.decision_reason if self.status is ApplicationStatus.RETURNED else None
+
+    @property
+    def flagged_fields(self) -> list[str]:
+        return list(self.returned_fields or []) if self.status is ApplicationStatus.RETURNED else []
+
+    @property
+    def id_valid_until_answer(self) -> str | None:
+        """The form's answer again: a date, "long_term", or nothing."""
+        if self.id_valid_long_term:
+            return "long_term"
+        return self.id_valid_until.isoformat() if self.id_valid_until else None
+
+    @property
+    def status_text(self) -> str:
+        return VOIDED_WORKER_TEXT if self.voided_at else WORKER_STATUS_TEXTS[self.status.value]

@@ -27,6 +27,13 @@ class CardDelivery(enum.Enum):
 
 
 CARD_STATUS_LABELS = {"pending": "待报送", "sent_to_bank": "已报送银行", "issued": "已发卡", "rejected": "未通过"}
+# What the worker reads (「待报送」 is the card desk's word).
+CARD_WORKER_TEXTS = {
+    "pending": "已受理，工会将统一报送银行制卡",
+    "sent_to_bank": "已报送银行，正在制卡",
+    "issued": "已发卡",
+    "rejected": "未通过",
+}
 HELD_CARD_SQL = "status <> 'rejected'"
 
 
@@ -71,3 +78,7 @@ class MutualAidCardApplication(TimestampMixin, db.Model):
     @property
     def status_label(self) -> str:
         return CARD_STATUS_LABELS[self.status.value]
+
+    @property
+    def status_text(self) -> str:
+        return CARD_WORKER_TEXTS[self.status.value]

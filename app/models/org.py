@@ -30,6 +30,13 @@ class Org(db.Model):
     KIND_LABELS = {"district": "区总工会", "street": "街道", "town": "镇", "zone": "功能区"}
 
     @property
+    def union_name(self) -> str:
+        """The union as a worker would name it: 仁和镇 → 仁和镇总工会 (a zone's is its 工会)."""
+        if self.name.endswith("工会"):
+            return self.name
+        return self.name + ("工会" if self.kind is OrgKind.ZONE else "总工会")
+
+    @property
     def kind_label(self) -> str:
         return self.KIND_LABELS[self.kind.value]
 

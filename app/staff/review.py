@@ -10,7 +10,7 @@ from app.models.application import APPLICATION_STATUS_LABELS
 from app.services import access, privacy
 from app.services.afterday import review
 from app.services.afterday.review import QueueFilters
-from app.services.intake.form_options import NEW_FORM_JOBS
+from app.services.intake.form_options import FIELD_LABELS, NEW_FORM_JOBS
 from app.staff import bp
 
 
@@ -58,7 +58,10 @@ def review_approve(application_id: int):
 @bp.post("/review/<int:application_id>/return")
 @login_required
 def review_return(application_id: int):
-    review.return_for_correction(current_user, application_id, request.form.get("reason", ""), request.remote_addr)
+    review.return_for_correction(
+        current_user, application_id, request.form.get("reason", ""), request.remote_addr,
+        request.form.getlist("fields"),
+    )
     flash("已退回，职工会看到退回原因")
     return back_to_queue()
 
@@ -101,6 +104,7 @@ def render_detail(application, identity, revealed: bool = False):
         revealed=revealed,
         transfer_orgs=transfer_orgs,
         can_decide=access.can_review(current_user),
+        field_labels=FIELD_LABELS,
     )
 
 

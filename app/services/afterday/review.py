@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import ApplicationStatus, MemberNumberSequence, MembershipApplication, Org, User
 from app.models.base import utcnow
 from app.services import access, audit, privacy, wechat
+from app.services.intake.form_options import FIELD_LABELS
 from app.services.live import intake_counters
 from app.services.local_time import in_shanghai, now_in_shanghai
 
@@ -129,9 +130,12 @@ def reload_after_commit(application_ids: list[int]) -> None:
     db.session.scalars(query).all()
 
 
-def return_for_correction(user: User, application_id: int, reason: str, ip: str | None = None):
-    """Send an application back to the worker with the reason they will see."""
-    return decide_with_reason(user, application_id, "return", ApplicationStatus.RETURNED, reason, ip)
+def return_for_correction(
+    user: User, application_id: int, reason: str, ip: str | None = None, fields: list[str] | None = None
+):
+    """Send an application back to the worker with the reason they will see and the fields it concerns."""
+    flagged = [name for name in FIELD_LABELS if name in (fields or [])]
+    return decide_with_reason(user, application_id, "return", ApplicationStatus.RETURNED, reason, ip, flagged)
 
 
 def reject(user: User, application_id: int, reason: str, ip: str | None = None):
@@ -155,7 +159,7 @@ def transfer(user: User, application_id: int, target_org_id: int, ip: str | None
     return application
 
 
-def decide_with_reason(user, application_id, decision, status, reason, ip) -> MembershipApplication:
+def decide_with_reason(user, application_id, decision, status, reason, ip, flagged=None) -> MembershipApplication:
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_MAX:
         message = f"请填写原因（不超过 {REASON_MAX} 个字），职工会看到它"
@@ -163,8 +167,9 @@ def decide_with_reason(user, application_id, decision, status, reason, ip) -> Me
     (application,) = lock_for_decision(user, [application_id])
     ensure_decidable(application, decision)
     mark_decided(user, application, status, reason)
+    application.returned_fields = flagged or None
     audit.record(user, f"application.{decision}", "membership_application", application.id,
-                 {"reason": reason}, ip)
+                 {"reason": reason, **({"fields": flagged} if flagged else {})}, ip)
     db.session.commit()
     notify_worker(application)
     return application

@@ -111,6 +111,9 @@ def resubmit_application(worker: Worker, application_id: int, changes: dict) -> 
     for name, value in applicant_columns(form, worker, identity.today_in_beijing()).items():
         setattr(application, name, value)
     application.status = ApplicationStatus.SUBMITTED
+    # The return is answered: its reason and flagged fields no longer apply.
+    application.decision_reason = None
+    application.returned_fields = None
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -146,7 +149,11 @@ def applications_of(worker: Worker) -> list[MembershipApplication]:
 
 def live_application_of(worker: Worker) -> MembershipApplication | None:
     """The worker's latest submitted, returned or approved application."""
-    return next((a for a in applications_of(worker) if a.is_live), None)
+    return live_among(applications_of(worker))
+
+
+def live_among(applications: list[MembershipApplication]) -> MembershipApplication | None:
+    return next((application for application in applications if application.is_live), None)
 
 
 def live_application(blind_index: str) -> MembershipApplication | None:

@@ -15,6 +15,14 @@ EDUCATION_LEVELS = ["小学及以下", "初中", "高中", "中专/技校", "大
 POLITICAL_STATUSES = ["中共党员", "中共预备党员", "共青团员", "民主党派", "无党派人士", "群众"]
 EMPLOYMENT_STATUSES = ["在岗", "灵活就业", "失业", "其他"]
 SKILL_LEVELS = ["无", "初级工", "中级工", "高级工", "技师", "高级技师"]
+# The join form's fields by request name, as the form labels them (a reviewer flags these when returning).
+FIELD_LABELS = {
+    "name": "姓名", "id_number": "身份证号", "mobile": "手机号", "employer": "工作单位",
+    "industry": "所属行业", "new_form_job": "是否新就业形态劳动者", "employer_credit_code": "单位统一社会信用代码",
+    "hukou_type": "户籍类型", "education": "学历", "political_status": "政治面貌", "employment_status": "就业状态",
+    "skill_level": "技能等级", "residence": "现居住地", "is_migrant_worker": "是否外地来京务工",
+    "id_valid_until": "身份证有效期至",
+}
 CARD_DELIVERIES = {"onsite": "现场办理", "branch": "到银行网点领取"}
 # 北京银行 branches near the Shunyi venues; a worker may also type another.
 CARD_BRANCHES = ["北京银行顺义支行", "北京银行仁和支行", "北京银行后沙峪支行", "北京银行天竺支行", "北京银行杨镇支行"]

@@ -19,10 +19,14 @@ class EntryVisit:
 
     @property
     def actions(self) -> list[str]:
-        """What the worker may still do here: join without a live application, then apply for the card."""
+        """What the worker may still do here: join without a live application, then the card if it is open to them."""
         if self.membership is None:
             return ["join"]
-        return [] if self.card else ["card"]
+        return ["card"] if self.card_eligibility.available else []
+
+    @property
+    def card_eligibility(self) -> cards.CardEligibility:
+        return cards.eligibility(self.membership, self.card)
 
     @property
     def form_options(self) -> dict:

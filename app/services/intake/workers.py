@@ -24,6 +24,11 @@ class WorkerOverview:
     membership_applications: list[MembershipApplication]
     card_applications: list[MutualAidCardApplication]
 
+    @property
+    def card_eligibility(self) -> cards.CardEligibility:
+        live = enrolment.live_among(self.membership_applications)
+        return cards.eligibility(live, cards.current_among(self.card_applications))
+
 
 def login(code: str) -> Worker:
     """The worker behind a wx.login() code (or a dev:<name> code when WeChat is not configured)."""

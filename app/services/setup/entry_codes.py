@@ -119,6 +119,7 @@ class EntrySlot:
     meeting_title: str
     venue_name: str
     host_org_name: str
+    host_org_union_name: str
 
 
 def resolve(code: str) -> EntryCode:
@@ -139,5 +140,5 @@ def slot_of(entry_code: EntryCode) -> EntrySlot:
     venue = entry_code.venue
     return EntrySlot(
         entry_code.id, entry_code.meeting_id, venue.id, entry_code.booth_id, venue.host_org_id,
-        entry_code.meeting.title, venue.place_name, venue.host_org.name,
+        entry_code.meeting.title, venue.place_name, venue.host_org.name, venue.host_org.union_name,
     )
