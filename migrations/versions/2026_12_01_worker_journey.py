@@ -1,7 +1,7 @@
 """Membership applications: the fields a return flags, the void of a misused ID number, booth recovery codes
 
 Revision ID: 2026_12_01_worker_journey
-Revises: 2026_12_01_tally_undo
+Revises: 2026_12_01_idempotency_key
 Create Date: 2026-12-01 21:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2026_12_01_worker_journey'
-down_revision = '2026_12_01_tally_undo'
+down_revision = '2026_12_01_idempotency_key'
 branch_labels = None
 depends_on = None
 
