@@ -1,4 +1,5 @@
-"""`/booth` (my booths), `/booths/<id>/console`, and the JSON tap endpoint `POST /api/booths/<id>/tallies`."""
+"""`/booth` (my booths), `/booths/<id>/console`, the JSON tap endpoint `POST /api/booths/<id>/tallies`, and the booth
+help page `/booths/<id>/lookup` (a worker's application by their ID card: status, a code to move it, a void)."""
 
 from flask import jsonify, render_template, request
 from flask_login import current_user, login_required
@@ -6,9 +7,11 @@ from flask_login import current_user, login_required
 from app.booth import bp
 from app.errors import AppError
 from app.models import Role
-from app.services import access
+from app.services import access, privacy
+from app.services.intake import booth_help
 from app.services.live import tallies
 from app.services.live.tallies import TallyInput
+from app.services.local_time import in_shanghai
 
 TEXT_FIELDS = ("idempotency_key", "kind", "firm_name", "contact_name", "contact_phone")
 
@@ -59,3 +62,55 @@ def tally_answer(result: tallies.TallyResult):
     saved = result.tally
     payload = {"id": saved.id, "kind": saved.kind.value, "quantity": saved.quantity, "created": result.created}
     return jsonify(payload), 201 if result.created else 200
+
+
+@bp.route("/booths/<int:booth_id>/lookup", methods=["GET", "POST"])
+@login_required
+def lookup(booth_id: int):
+    """Look a person up by the ID card in front of the staff member (audited)."""
+    booth = tallies.booth_for(booth_id)
+    access.require(access.can_tally_at(current_user, booth))
+    if request.method == "GET":
+        return render_lookup(booth)
+    return answered(booth, lambda: booth_help.look_up(current_user, booth, id_number(), request.remote_addr))
+
+
+@bp.post("/booths/<int:booth_id>/lookup/code")
+@login_required
+def lookup_code(booth_id: int):
+    """A one-time code the person types on their phone to move the application there."""
+    booth = tallies.booth_for(booth_id)
+    return answered(booth, lambda: booth_help.give_recovery_code(current_user, booth, id_number(), request.remote_addr))
+
+
+@bp.post("/booths/<int:booth_id>/lookup/void")
+@login_required
+def lookup_void(booth_id: int):
+    """Void an application filed with this person's ID number by someone else (冒用身份证号)."""
+    booth = tallies.booth_for(booth_id)
+    reason = request.form.get("reason", "")
+    return answered(booth, lambda: booth_help.void(current_user, booth, id_number(), reason, request.remote_addr),
+                    voided=True)
+
+
+def id_number() -> str:
+    return request.form.get("id_number", "")
+
+
+def answered(booth, step, voided: bool = False):
+    # A refusal the staff member can fix (a mistyped ID number, a missing reason) stays on the page.
+    try:
+        found = step()
+    except AppError as error:
+        if error.status not in (404, 422):
+            raise
+        return render_lookup(booth, error=error, id_number=id_number()), error.status
+    return render_lookup(booth, found=found, voided=voided)
+
+
+def render_lookup(booth, found=None, **context):
+    application = found.application if found else None
+    if application:
+        context["identity"] = privacy.identity_of(application)
+        context["submitted_on"] = f"{in_shanghai(application.submitted_at):%Y-%m-%d %H:%M}"
+    return render_template("booth/lookup.html", booth=booth, venue=booth.venue, found=found, **context)

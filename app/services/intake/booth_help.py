@@ -49,7 +49,7 @@ def give_recovery_code(user: User, booth: Booth, id_number: str, ip: str | None)
 
 def void(user: User, booth: Booth, id_number: str, reason: str, ip: str | None) -> BoothLookup:
     """Void the live application filed with this person's ID number by someone else; the ID is free again."""
-    reason = identity.normalise_text(reason)
+    reason = (reason or "").strip()
     if not reason or len(reason) > VOID_REASON_MAX:
         message = f"请写明核实情况（不超过 {VOID_REASON_MAX} 个字），将记入审计日志"
         raise AppError("reason_required", message, 422, {"reason": message})
