@@ -21,7 +21,7 @@ function hold(phone) {
   return createApi(platform, API_BASE_URL, { retryDelays: [200, 500] })
 }
 
-test('scan → login → OCR fill → join → card → me', async () => {
+test('scan → login → OCR fill → join → card → me, then 找回我的申请 on a second phone', async () => {
   const first = createPhone({ loginCode: 'contract-phone-a', photoPath: PHOTO_PATH })
   let api = hold(first)
 
@@ -46,6 +46,7 @@ test('scan → login → OCR fill → join → card → me', async () => {
   const body = applicationBody(code, draft.answers, visit.form_options.consent_version)
   const joined = await api.join(body, draft.idempotencyKey)
   assert.equal(joined.status, 'submitted')
+  assert.equal(joined.card_eligibility.available, true)
   assert.equal(joined.mobile, '139****5678', 'the verified WeChat phone number stood in for typing')
   // The answer of a retry whose first try did arrive: the same application, not a second one.
   assert.equal((await api.join(body, draft.idempotencyKey)).id, joined.id)
@@ -57,6 +58,17 @@ test('scan → login → OCR fill → join → card → me', async () => {
   const me = await api.me()
   assert.deepEqual(me.membership_applications.map((a) => a.id), [joined.id])
   assert.deepEqual(me.card_applications.map((c) => c.id), [card.id])
+  assert.equal(me.card_eligibility.code, 'card_already_applied')
+  assert.ok(me.membership_applications[0].status_text && me.membership_applications[0].reviewing_org.name)
+
+  // A new phone: a new WeChat login, nothing in storage, the application found by ID number and mobile.
+  const second = createPhone({ loginCode: 'contract-phone-b', photoPath: PHOTO_PATH })
+  api = hold(second)
+  assert.deepEqual((await api.me()).membership_applications, [])
+  await assert.rejects(api.recover(ID_NUMBER, '13800000000'), { code: 'recovery_failed', status: 404 })
+  const recovered = await api.recover(ID_NUMBER, MOBILE)
+  assert.equal(recovered.id, joined.id)
+  assert.deepEqual((await api.me()).membership_applications.map((a) => a.id), [joined.id])
 
 })
 
@@ -73,4 +85,13 @@ test('a revoked or unknown code and a photo of the back are refused with their c
   const api = hold(createPhone({ loginCode: 'contract-phone-d', photoPath: process.env.BACK_PHOTO_PATH }))
   await assert.rejects(api.entry('no-such-code'), { code: 'entry_code_not_found', status: 404 })
   await assert.rejects(api.readIdCard(process.env.BACK_PHOTO_PATH), { code: 'id_card_back_side', status: 422 })
+})
+
+test('the privacy notice and the card information the pages render come in the shape they read', async () => {
+  const api = hold(createPhone({ loginCode: 'contract-phone-e', photoPath: PHOTO_PATH }))
+  const notice = await api.privacyNotice()
+  assert.ok(notice.title && notice.version && notice.contact)
+  assert.ok(notice.sections.length > 0 && notice.sections.every((s) => s.heading && s.body))
+  const info = await api.cardInfo()
+  assert.ok(info.title && info.sections.length > 0 && info.sections.every((s) => s.heading && s.body))
 })
