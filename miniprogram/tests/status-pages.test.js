@@ -162,3 +162,54 @@ test('the privacy notice shows the server\'s sections and contact', async () => 
   expect(text(page, '#notice-title')).toBe('个人信息保护说明')
   expect(text(page, '#contact')).toBe('顺义区总工会 010-69440000')
 })
+
+describe('修改后重新提交', () => {
+  const returned = application({
+    status: 'returned', status_label: '退回待修改', return_reason: '身份证号与姓名不符，请核对',
+    returned_fields: ['id_number', 'industry'],
+  })
+
+  async function openCorrection() {
+    fake.state.storage.set('union-intake:visit', JSON.stringify(entry()))
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [returned], card_applications: [] })
+    const page = renderPage('correct')
+    page.instance.onLoad({ id: '7' })
+    await settle()
+    return page
+  }
+
+  test('the me page leads a returned application to its correction', async () => {
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [returned], card_applications: [] })
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    await settle()
+    await tap(page, '#application-7 .correct')
+    expect(fake.state.navigations).toEqual(['/pages/correct/index?id=7'])
+  })
+
+  test('only the flagged fields are asked again, checked, and sent as a PATCH', async () => {
+    fake.state.routes['PATCH /membership-applications/7'] = ok(application())
+    const page = await openCorrection()
+    expect(text(page, '#return-reason')).toBe('退回原因：身份证号与姓名不符，请核对')
+    expect(page.querySelector('#field-name')).toBeFalsy()
+    page.querySelector('#field-id_number').dispatchEvent('input', { detail: { value: '110113199003071230' } })
+    await settle()
+    await tap(page, '#submit')
+    expect(text(page, '#error-id_number')).toBe('身份证号校验位不正确，请核对后重新输入')
+    page.querySelector('#field-id_number').dispatchEvent('input', { detail: { value: '110113199003071239' } })
+    page.querySelector('#field-industry').dispatchEvent('change', { detail: { value: 0 } })
+    await settle()
+    await tap(page, '#submit')
+    const patch = fake.state.requests.find((r) => r.method === 'PATCH')
+    expect(patch.data).toEqual({ id_number: '110113199003071239', industry: '制造业' })
+    expect(fake.state.navigations).toEqual(['/pages/me/index'])
+  })
+
+  test('an application that is not returned is not offered for correction', async () => {
+    fake.state.routes['GET /me'] = ok(ME)
+    const page = renderPage('correct')
+    page.instance.onLoad({ id: '7' })
+    await settle()
+    expect(text(page, '#stopped')).toBe('这份申请不需要修改，可在「我的申请」查看进度')
+  })
+})

@@ -13,30 +13,39 @@ const CHOICE_FIELDS = [
   { name: 'political_status', label: '政治面貌' },
   { name: 'skill_level', label: '技能等级' },
 ]
-const REQUIRED = { name: '请填写姓名', employer: '请填写工作单位' }
+const TEXT_LABELS = {
+  name: '姓名', id_number: '身份证号', mobile: '手机号', employer: '工作单位', employer_credit_code: '统一社会信用代码',
+  residence: '现居住地',
+}
 
 function trimmed(value) {
   return identity.normaliseText(value)
 }
 
-// Field name → message for every answer the server would refuse; empty when the form may be sent.
-// A verified WeChat phone number stands in for a typed mobile.
-function formErrors(answers, phoneVerified) {
+function refusal(answer) {
+  return answer.error ? answer.message : null
+}
+
+// One check per field, answering the message the server would give, or null. A verified WeChat phone
+// number stands in for a typed mobile; a credit code is optional but checked when typed.
+const FIELD_CHECKS = {
+  name: (answers) => (trimmed(answers.name) ? null : '请填写姓名'),
+  id_number: (answers) => refusal(identity.checkIdNumber(answers.id_number)),
+  mobile: (answers, phoneVerified) =>
+    (trimmed(answers.mobile) || !phoneVerified ? refusal(identity.checkMobile(answers.mobile)) : null),
+  employer: (answers) => (trimmed(answers.employer) ? null : '请填写工作单位'),
+  employer_credit_code: (answers) =>
+    (trimmed(answers.employer_credit_code) ? refusal(identity.checkCreditCode(answers.employer_credit_code)) : null),
+  consent: (answers) => (answers.consent === true ? null : '请阅读并同意入会承诺和个人信息使用说明'),
+}
+
+// Field name → message for the given fields (all of them by default); empty when the answers may be sent.
+function formErrors(answers, phoneVerified, fields = Object.keys(FIELD_CHECKS)) {
   const errors = {}
-  Object.keys(REQUIRED).forEach((field) => {
-    if (!trimmed(answers[field])) errors[field] = REQUIRED[field]
+  fields.filter((field) => FIELD_CHECKS[field]).forEach((field) => {
+    const message = FIELD_CHECKS[field](answers, phoneVerified)
+    if (message) errors[field] = message
   })
-  const idNumber = identity.checkIdNumber(answers.id_number)
-  if (idNumber.error) errors.id_number = idNumber.message
-  if (trimmed(answers.mobile) || !phoneVerified) {
-    const mobile = identity.checkMobile(answers.mobile)
-    if (mobile.error) errors.mobile = mobile.message
-  }
-  if (trimmed(answers.employer_credit_code)) {
-    const creditCode = identity.checkCreditCode(answers.employer_credit_code)
-    if (creditCode.error) errors.employer_credit_code = creditCode.message
-  }
-  if (answers.consent !== true) errors.consent = '请阅读并同意入会承诺和个人信息使用说明'
   return errors
 }
 
@@ -50,9 +59,15 @@ function applicationBody(entryCode, answers, consentVersion) {
   return body
 }
 
+// A returned application's corrections: only the fields the reviewer flagged, normalised like a new form.
+function correctionBody(answers, fields) {
+  const everything = applicationBody(null, answers, null)
+  return Object.fromEntries(fields.filter((field) => field in everything).map((field) => [field, everything[field]]))
+}
+
 // What an ID-card photo read: name and number replace what was typed, for the worker to check.
 function filledFromIdCard(answers, reading) {
   return Object.assign({}, answers, { name: reading.name, id_number: reading.id_number })
 }
 
-module.exports = { CHOICE_FIELDS, formErrors, applicationBody, filledFromIdCard }
+module.exports = { CHOICE_FIELDS, TEXT_LABELS, formErrors, applicationBody, correctionBody, filledFromIdCard }

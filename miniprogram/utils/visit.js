@@ -15,9 +15,13 @@ async function visitFor(storage, api, entryCode) {
   return entry
 }
 
+function rememberedVisit(storage) {
+  return storage.get(VISIT_KEY)
+}
+
 function rememberedEntryCode(storage) {
-  const visit = storage.get(VISIT_KEY)
+  const visit = rememberedVisit(storage)
   return visit ? visit.entry_code : null
 }
 
-module.exports = { rememberVisit, visitFor, rememberedEntryCode }
+module.exports = { rememberVisit, visitFor, rememberedVisit, rememberedEntryCode }

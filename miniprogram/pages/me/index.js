@@ -42,6 +42,7 @@ Component({
       platform.copy(event.currentTarget.dataset.memberNo).catch(() => null)
     },
     applyForCard() { platform.navigateTo(`/pages/card/index?code=${rememberedEntryCode(platform.storage)}`) },
+    correct(event) { platform.navigateTo(`/pages/correct/index?id=${event.currentTarget.dataset.id}`) },
     recover() { platform.navigateTo('/pages/recover/index') },
     scan() { platform.redirectTo('/pages/entry/index') },
   },
