@@ -81,7 +81,7 @@ def display_link_issue(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     link = display_links.issue(current_user, meeting, request.form.get("label", ""))
     flash(f"已生成大屏链接：{url_for('display.display', token=link.token, _external=True)}")
-    return redirect(url_for("reports.summary", meeting_id=meeting_id))
+    return redirect(url_for("staff.meeting_detail", meeting_id=meeting_id, _anchor="display-links"))
 
 
 @bp.post("/display-links/<int:link_id>/revoke")
@@ -90,5 +90,5 @@ def display_link_revoke(link_id: int):
     link = db.get_or_404(DisplayLink, link_id)
     display_links.revoke(current_user, link)
     flash("大屏链接已停用")
-    return redirect(url_for("reports.summary", meeting_id=link.meeting_id))
+    return redirect(url_for("staff.meeting_detail", meeting_id=link.meeting_id, _anchor="display-links"))
 

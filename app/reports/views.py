@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Meeting
 from app.reports import bp
 from app.services import access
-from app.services.live import display_links, reports
+from app.services.live import reports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,8 +24,6 @@ def summary(meeting_id: int):
         meeting=meeting,
         summary=reports.day_summary(meeting),
         columns=reports.COLUMNS,
-        links=display_links.active_links(meeting),
-        can_edit=access.can_edit_meeting(current_user, meeting),
     )
 
 

@@ -1,12 +1,14 @@
 """The audit trail: one helper so every sensitive action is written the same way."""
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, User
 from app.services import access
+from app.services.local_time import SHANGHAI
 
 
 def record(
@@ -54,27 +56,121 @@ ACTION_LABELS = {
     "display_link_issue": "发放大屏链接",
     "display_link_revoke": "作废大屏链接",
     "summary_export": "导出沟通会日报",
+    "tally_undo": "撤销岗位计数",
+    "user.create": "创建账号",
+}
+TARGET_LABELS = {
+    "membership_application": "入会申请",
+    "mutual_aid_card_application": "互助服务卡申请",
+    "export": "导出文件",
+    "enterprise": "台账企业",
+    "entry_code": "二维码",
+    "display_link": "大屏链接",
+    "meeting": "沟通会",
+    "tally": "岗位计数",
+    "user": "账号",
+}
+DETAIL_LABELS = {
+    "member_no": "会员编号",
+    "reason": "原因",
+    "from_org_id": "原组织编号",
+    "to_org_id": "转交组织编号",
+    "card_ids": "服务卡申请编号",
+    "rows": "行数",
+    "meeting_id": "沟通会编号",
+    "org_id": "组织编号",
+    "unmasked": "含完整个人信息",
+    "created": "新增",
+    "updated": "更新",
+    "errors": "出错行数",
+    "name": "名称",
+    "credit_code": "统一社会信用代码",
+    "code": "二维码",
+    "venue_id": "会场编号",
+    "booth_id": "岗位编号",
+    "replaced_by": "新二维码",
+    "username": "用户名",
+    "role": "角色",
+    "kind": "类型",
+    "quantity": "数量",
+}
+VALUE_LABELS = {
+    "materials": "宣传材料", "consultation": "咨询", "legal": "法律咨询", "union_intent": "建会意向",
+    "district_admin": "区总工会管理员", "org_admin": "镇街工会管理员", "booth_staff": "岗位工作人员",
+    "viewer": "只读查看",
 }
 
 
 @dataclass
+class AuditLine:
+    """One audit row as people read it: Chinese names, details as 「key：value」 lines."""
+
+    entry: AuditLog
+    action: str
+    target: str
+    details: list[tuple[str, str]]
+
+
+def describe(entry: AuditLog) -> AuditLine:
+    """Chinese labels for the action, the object and each detail of an audit row."""
+    target = TARGET_LABELS.get(entry.target_type, "其他对象")
+    if entry.target_id is not None:
+        target += f" #{entry.target_id}"
+    details = [(DETAIL_LABELS.get(key, key), readable(value)) for key, value in (entry.detail or {}).items()]
+    return AuditLine(entry, ACTION_LABELS.get(entry.action, "其他操作"), target, details)
+
+
+def readable(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "、".join(readable(item) for item in value) or "—"
+    return VALUE_LABELS.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+@dataclass
+class AuditFilter:
+    action: str | None = None
+    username: str | None = None
+    since: date | None = None  # Beijing dates, both inclusive
+    until: date | None = None
+
+
+@dataclass
 class AuditPage:
-    entries: list[AuditLog]
+    lines: list[AuditLine]
     page: int
     has_next: bool
 
 
-def search(viewer: User, action: str | None = None, username: str | None = None, page: int = 1) -> AuditPage:
-    """The audit trail, newest first, for district admins only."""
+def search(viewer: User, wanted: AuditFilter, page: int = 1) -> AuditPage:
+    """The audit trail, newest first, for district admins only: by action, actor and Beijing date."""
     access.require(access.is_district_admin(viewer))
     query = select(AuditLog).order_by(AuditLog.id.desc())
-    if action:
-        query = query.where(AuditLog.action == action)
-    if username:
-        query = query.join(User, AuditLog.user_id == User.id).where(User.username == username)
+    if wanted.action:
+        query = query.where(AuditLog.action == wanted.action)
+    if wanted.username:
+        query = query.join(User, AuditLog.user_id == User.id).where(User.username == wanted.username)
+    if wanted.since:
+        query = query.where(AuditLog.created_at >= start_of_beijing_day(wanted.since))
+    if wanted.until:
+        query = query.where(AuditLog.created_at < start_of_beijing_day(wanted.until + timedelta(days=1)))
     page = max(page, 1)
     rows = list(db.session.scalars(query.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)))
-    return AuditPage(rows[:AUDIT_PAGE_SIZE], page, len(rows) > AUDIT_PAGE_SIZE)
+    return AuditPage([describe(row) for row in rows[:AUDIT_PAGE_SIZE]], page, len(rows) > AUDIT_PAGE_SIZE)
+
+
+def start_of_beijing_day(day: date) -> datetime:
+    # In UTC: SQLite keeps naive UTC strings and compares them as text.
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def actors() -> list[User]:
+    """Everyone who has an audit row, for the viewer's filter."""
+    query = select(User).where(User.id.in_(select(AuditLog.user_id).distinct())).order_by(User.username)
+    return list(db.session.scalars(query))
 
 
 def actions() -> list[str]:

@@ -1,5 +1,7 @@
 """The audit log viewer (district admins): who revealed, exported or decided what, and when."""
 
+from datetime import date
+
 from flask import render_template, request
 from flask_login import current_user, login_required
 
@@ -11,10 +13,14 @@ from app.staff import bp
 @bp.get("/audit")
 @login_required
 def audit_log():
-    action = request.args.get("action") or None
-    username = (request.args.get("username") or "").strip() or None
-    result = audit.search(current_user, action, username, request.args.get("page", 1, type=int))
+    wanted = audit.AuditFilter(
+        action=request.args.get("action") or None,
+        username=(request.args.get("username") or "").strip() or None,
+        since=request.args.get("since", type=date.fromisoformat),
+        until=request.args.get("until", type=date.fromisoformat),
+    )
+    result = audit.search(current_user, wanted, request.args.get("page", 1, type=int))
     return render_template(
-        "staff/audit.html", result=result, action=action, username=username, actions=audit.actions(),
-        labels=audit.ACTION_LABELS, when=in_shanghai,
+        "staff/audit.html", result=result, wanted=wanted, actors=audit.actors(), labels=audit.ACTION_LABELS,
+        when=in_shanghai,
     )

@@ -7,6 +7,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Venue, VenueRole
 from app.services import access
+from app.services.live import display_links, intake_totals
 from app.services.setup import entry_codes, meetings
 from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 from app.staff import bp
@@ -35,10 +36,13 @@ def meeting_list():
 def meeting_detail(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     codes = {(c.venue_id, c.booth_id): c for c in entry_codes.active_codes(meeting)}
+    sees_numbers = access.can_view_summary(current_user)
     return render_template(
         "staff/meeting_detail.html",
         meeting=meeting,
         codes=codes,
+        values=intake_totals.meeting_values(meeting) if sees_numbers else None,
+        links=display_links.active_links(meeting) if sees_numbers else [],
         can_edit=access.can_edit_meeting(current_user, meeting),
         can_manage=lambda venue: access.can_manage_venue(current_user, venue),
         next_statuses=sorted(meetings.TRANSITIONS[meeting.status], key=lambda s: s.value),

@@ -30,22 +30,41 @@ def test_booth_staff_do_not_get_the_summary(staff_login, seeded):
     assert staff_login("booth").get(f"/meetings/{seeded.meeting.id}/summary").status_code == 403
 
 
-def test_the_district_issues_a_display_link_and_revokes_it(staff_login, seeded, client):
+def test_the_district_issues_a_display_link_on_the_meeting_page_and_revokes_it(staff_login, seeded, client):
     district = staff_login("district")
-    summary_page = f"/meetings/{seeded.meeting.id}/summary"
-    district.post_form(f"/meetings/{seeded.meeting.id}/display-links", {"label": "天竺分会场大屏"}, summary_page)
+    meeting_page = f"/meetings/{seeded.meeting.id}"
+    issued = district.post_form(f"{meeting_page}/display-links", {"label": "天竺分会场大屏"}, meeting_page)
+    assert issued.headers["Location"].endswith(f"{meeting_page}#display-links")
     link = db.session.scalar(select(DisplayLink).where(DisplayLink.label == "天竺分会场大屏"))
+    assert f"/display/{link.token}" in district.get(meeting_page).text
     assert client.get(f"/display/{link.token}").status_code == 200
 
-    district.post_form(f"/display-links/{link.id}/revoke", {}, summary_page)
+    district.post_form(f"/display-links/{link.id}/revoke", {}, meeting_page)
 
     assert client.get(f"/display/{link.token}").status_code == 404
+    assert f"/display/{link.token}" not in district.get(meeting_page).text
+
+
+def test_the_meeting_page_shows_the_live_totals_with_legal_advice_on_its_own(staff_login, seeded):
+    bulk_joins(seeded.meeting.venues[0], 4)
+    record_tally_row(seeded.meeting.venues[0].booths[2], TallyKind.LEGAL, 2)
+
+    page = staff_login("viewer").get(f"/meetings/{seeded.meeting.id}").text
+
+    assert '<dd data-metric="joins">4</dd>' in page
+    assert '<dd data-metric="consultations">2</dd>' in page and '<dd data-metric="legal">2</dd>' in page
+    assert "data-stream-url=" in page
+
+
+def test_booth_staff_see_no_display_links_on_the_meeting_page(staff_login, seeded):
+    page = staff_login("booth").get(f"/meetings/{seeded.meeting.id}").text
+    assert seeded.display_token not in page and "live-totals" not in page
 
 
 def test_an_org_admin_cannot_issue_display_links_for_the_district_meeting(staff_login, seeded):
     renhe = staff_login("renhe")
     response = renhe.post_form(f"/meetings/{seeded.meeting.id}/display-links", {"label": "x"},
-                               f"/meetings/{seeded.meeting.id}/summary")
+                               f"/meetings/{seeded.meeting.id}")
     assert response.status_code == 403
 
 

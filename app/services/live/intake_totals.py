@@ -48,6 +48,11 @@ def meeting_totals(meeting: Meeting) -> dict:
     }
 
 
+def meeting_values(meeting: Meeting) -> dict[str, int]:
+    """The meeting-wide counters alone (the meeting page's live strip starts from them)."""
+    return intake_counters.meeting_counts(meeting.id).values_of("meeting", meeting.id)
+
+
 def etag_of(totals: dict) -> str:
     """A validator of the counters alone: unchanged numbers give the same ETag whatever `as_of` says."""
     body = json.dumps({k: v for k, v in totals.items() if k not in ("as_of", "seq")}, sort_keys=True)
