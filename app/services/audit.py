@@ -56,6 +56,11 @@ ACTION_LABELS = {
     "display_link_issue": "发放大屏链接",
     "display_link_revoke": "作废大屏链接",
     "summary_export": "导出沟通会日报",
+    "application.recover": "职工找回入会申请",
+    "application.recover_failed": "职工找回入会申请未成功",
+    "application.lookup": "岗位核对身份证查询申请",
+    "application.recovery_code": "岗位发放找回码",
+    "application.void": "作废冒用身份证号的申请",
     "tally_undo": "撤销岗位计数",
     "user.create": "创建账号",
 }
@@ -93,11 +98,17 @@ DETAIL_LABELS = {
     "role": "角色",
     "kind": "类型",
     "quantity": "数量",
+    "worker_id": "职工编号",
+    "from_worker_id": "原职工编号",
+    "to_worker_id": "新职工编号",
+    "proof": "核验方式",
+    "status_before": "原状态",
 }
 VALUE_LABELS = {
     "materials": "宣传材料", "consultation": "咨询", "legal": "法律咨询", "union_intent": "建会意向",
     "district_admin": "区总工会管理员", "org_admin": "镇街工会管理员", "booth_staff": "岗位工作人员",
     "viewer": "只读查看",
+    "mobile": "手机号", "code": "找回码", "submitted": "已提交", "returned": "已退回", "approved": "已通过",
 }
 
 
