@@ -56,11 +56,6 @@ ACTION_LABELS = {
     "display_link_issue": "发放大屏链接",
     "display_link_revoke": "作废大屏链接",
     "summary_export": "导出沟通会日报",
-    "application.recover": "职工找回入会申请",
-    "application.recover_failed": "职工找回入会申请未成功",
-    "application.lookup": "岗位核对身份证查询申请",
-    "application.recovery_code": "岗位发放找回码",
-    "application.void": "作废冒用身份证号的申请",
     "tally_undo": "撤销岗位计数",
     "user.create": "创建账号",
 }
