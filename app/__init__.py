@@ -7,12 +7,14 @@ from flask import Flask
 from app import proxy
 from app.config import load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, security_headers, wechat
+from app.json_body import StrictJSONProvider
 from app.wrappers import InMemoryUploadRequest
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app for APP_ENV (or test_config's overrides); refuses to start when misconfigured."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = StrictJSONProvider(app)
     app.request_class = InMemoryUploadRequest
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))

@@ -4,11 +4,13 @@ from flask import Flask
 from flask_smorest import Api, Blueprint
 
 from app.extensions import csrf
+from app.json_body import StrictParser
 from miniprogram_api.schemas import ErrorSchema
 
 blp = Blueprint(
     "mp", __name__, url_prefix="/mp/v1", description="职工扫码入会、互助服务卡申请（微信小程序与 H5 页面共用）"
 )
+blp.ARGUMENTS_PARSER = StrictParser()  # before the views' @blp.arguments: a malformed body is a 400
 
 
 class MiniProgramApi(Api):
