@@ -20,6 +20,9 @@ privacy_cli = click.Group("privacy", help="Personal information retention (PIPL)
 @demo_cli.command("seed")
 def demo_seed():
     """Seed the Shunyi demo (idempotent) and print where to go."""
+    if current_app.config["APP_ENV"] == "production":
+        # The demo accounts' password is printed in the README: in production they would be open doors.
+        raise click.ClickException("生产环境不能导入演示数据（演示账号的密码是公开的）")
     summary = demo.seed_demo()
     demo.seed_demo_ledger()
     base = current_app.config["PUBLIC_BASE_URL"]

@@ -10,6 +10,9 @@ from cryptography.fernet import Fernet
 # Production is scaled mode: without REDIS_URL every process would keep its own rate limits and counters.
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "REDIS_URL")
 DEV_SECRET_NAMES = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY")
+# A short key falls to guessing: a worker token signed with a one-character SECRET_KEY took 100 tries.
+SHORT_KEY_NAMES = ("SECRET_KEY", "PII_HMAC_KEY")
+MIN_KEY_LENGTH = 32
 DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 
 
@@ -152,6 +155,10 @@ class ProductionConfig(Config):
             raise ConfigError("production needs the environment variable WECHAT_SECRET when WECHAT_APPID is set")
         if self.DEV_LOGIN_ENABLED:
             raise ConfigError("production refuses DEV_LOGIN_ENABLED=1: the dev:<name> login must be off")
+        for name in SHORT_KEY_NAMES:
+            if len(getattr(self, name)) < MIN_KEY_LENGTH:
+                raise ConfigError(f"{name} must be at least {MIN_KEY_LENGTH} characters in production "
+                                  "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
         try:
             Fernet(self.PII_KEY.encode())
         except ValueError as exc:

@@ -55,6 +55,15 @@ def choice(name: str, label: str) -> fields.String:
     )
 
 
+class Consent(fields.Boolean):
+    """Consent is the JSON boolean only: "true", "yes" or 1 is what a script sends, not what a person ticked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class RequestSchema(Schema):
     class Meta:
         # An older or newer mini-program may send fields we do not know; ignore them rather than fail.
@@ -95,7 +104,7 @@ class MembershipApplicationFields(RequestSchema):
     residence = text("现居住地", 200)
     is_migrant_worker = fields.Boolean(allow_none=True, error_messages=messages("是否外地来京务工"))
     id_valid_until = text("身份证有效期限（日期或 long_term）", 10)
-    consent = fields.Boolean(required=True, allow_none=True, error_messages=messages("入会承诺与个人信息使用同意"))
+    consent = Consent(required=True, allow_none=True, error_messages=messages("入会承诺与个人信息使用同意"))
     consent_version = text("同意书版本", 20, required=True, nullable=False)
 
 
@@ -118,7 +127,7 @@ class CardApplicationRequest(RequestSchema):
         metadata={"description": "onsite 现场办理 | branch 到银行网点领取"},
     )
     branch = text("银行网点", 100)
-    consent = fields.Boolean(required=True, allow_none=True, error_messages=messages("办卡须知同意"))
+    consent = Consent(required=True, allow_none=True, error_messages=messages("办卡须知同意"))
 
 
 class IdCardPhotoRequest(RequestSchema):

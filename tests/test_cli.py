@@ -1,10 +1,12 @@
 """CLI: the demo seed is complete and idempotent; staff accounts can be created."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
+from app import create_app
 from app.extensions import db
 from app.models import Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
 from app.services.setup import demo
+from tests.test_config import PRODUCTION_ENV
 
 
 def row_counts() -> dict:
@@ -51,3 +53,16 @@ def test_users_create_refuses_an_org_role_without_an_org(runner, seeded):
     result = runner.invoke(args=["users", "create", "nobody", "--role", "org_admin", "--password", "long-enough-1"])
     assert result.exit_code != 0
     assert "必须指定所属工会" in result.output
+
+
+def test_demo_seed_refuses_to_run_in_production(tmp_path, monkeypatch):
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/production.db")
+    production = create_app({"APP_ENV": "production"})
+
+    with production.app_context():
+        result = production.test_cli_runner().invoke(args=["demo", "seed"])
+
+        assert result.exit_code != 0 and "生产环境不能导入演示数据" in result.output
+        assert inspect(db.engine).get_table_names() == []

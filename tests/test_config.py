@@ -44,6 +44,20 @@ def test_production_without_a_secret_exits_naming_it(tmp_path, missing):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("name", ["SECRET_KEY", "PII_HMAC_KEY"])
+def test_production_refuses_a_key_shorter_than_32_characters_naming_it(tmp_path, name):
+    result = start_production(tmp_path, **{name: "k" * 31})
+    assert result.returncode != 0
+    assert name in result.stderr and "32" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_a_pii_key_that_is_not_a_fernet_key(tmp_path):
+    result = start_production(tmp_path, PII_KEY="p" * 44)
+    assert result.returncode != 0
+    assert "PII_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_production_refuses_the_dev_login(tmp_path):
     result = start_production(tmp_path, DEV_LOGIN_ENABLED="1")
     assert result.returncode != 0

@@ -1,5 +1,7 @@
 """Staff sign-in and sign-out."""
 
+from urllib.parse import unquote, urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -59,6 +61,16 @@ def home_of(user: User) -> str:
 
 def safe_next(target: str | None, user: User) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and is_same_site_path(target):
         return target
     return home_of(user)
+
+
+def is_same_site_path(target: str) -> bool:
+    """A path on this site, read as a browser would: it drops tabs and newlines and takes "\\" for "/"."""
+    # Decoded once more: a proxy or the browser may decode %2F and %09 that arrived still encoded.
+    decoded = unquote(target)
+    if any(character < " " or character in "\\\x7f" for character in decoded):
+        return False
+    parts = urlsplit(decoded)
+    return decoded.startswith("/") and not decoded.startswith("//") and not parts.scheme and not parts.netloc

@@ -64,3 +64,11 @@ def test_an_unknown_delivery_is_a_field_error(mp_worker, join_form, card_form):
     worker.join(join_form())
     response = worker.post("/mutual-aid-card-applications", card_form(delivery="post", consent=False))
     assert response.json["error"]["fields"] == {"delivery": "请选择领卡方式"}
+
+
+@pytest.mark.parametrize("consent", ["true", "yes", 1])
+def test_card_consent_is_the_json_boolean_true_and_nothing_else(mp_worker, join_form, card_form, consent):
+    worker = mp_worker()
+    worker.join(join_form())
+    response = worker.post("/mutual-aid-card-applications", card_form(consent=consent))
+    assert response.status_code == 422 and set(response.json["error"]["fields"]) == {"consent"}

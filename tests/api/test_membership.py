@@ -59,6 +59,13 @@ def test_missing_and_mistyped_fields_are_named(mp_worker):
     assert set(fields) >= {"entry_code", "employer", "consent", "consent_version"}
 
 
+@pytest.mark.parametrize("consent", ["true", "yes", "1", 1, "on"])
+def test_consent_is_the_json_boolean_true_and_nothing_else(mp_worker, join_form, consent):
+    response = mp_worker().join(join_form(consent=consent))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"consent": "入会承诺与个人信息使用同意格式不正确"}
+
+
 def test_malformed_json_is_a_400_and_a_non_object_a_422(mp_worker):
     worker = mp_worker()
     broken = worker.client.post("/mp/v1/membership-applications", data="{not json", content_type="application/json",

@@ -1,5 +1,7 @@
 """Staff sign-in: passwords, CSRF, the rate limit."""
 
+import pytest
+
 from tests.conftest import StaffSession, csrf_token_from
 
 
@@ -45,3 +47,21 @@ def test_a_login_never_redirects_off_site(client, seeded):
         data={"username": "district", "password": "shunyi2026", "csrf_token": csrf_token_from(token_page.text)},
     )
     assert response.location == "/meetings"
+
+
+def login_with_next(client, next_path: str):
+    token_page = client.get("/login")
+    return client.post(f"/login?next={next_path}", data={
+        "username": "district", "password": "shunyi2026", "csrf_token": csrf_token_from(token_page.text)})
+
+
+@pytest.mark.parametrize("next_path", [
+    "/%09/evil.example/", "/%0a/evil.example/", "/%5Cevil.example/", "/%5C%5Cevil.example/",
+    "/%252F/evil.example/", "%2F%2Fevil.example/", "https://evil.example/", "/%2509/evil.example/",
+])
+def test_a_next_path_that_a_browser_would_read_as_another_site_is_ignored(client, seeded, next_path):
+    assert login_with_next(client, next_path).location == "/meetings"
+
+
+def test_a_same_site_next_path_is_followed(client, seeded):
+    assert login_with_next(client, "/review%3Fstatus%3Dapproved").location == "/review?status=approved"

@@ -1,6 +1,10 @@
 """Staff accounts: creation with a validated role/scope, and password sign-in."""
 
+import secrets
+from functools import cache
+
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import AppError
 from app.extensions import db
@@ -30,10 +34,18 @@ def create_user(username: str, password: str, role: Role, org: Org | None, displ
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with this username and password, or None (same answer for either mistake)."""
+    """The active user with this username and password, or None (same answer and same work for any mistake)."""
     user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not user.check_password(password):
+    # An unknown name still costs one password hash: a quick "no" would tell which usernames exist.
+    password_matches = check_password_hash(user.password_hash if user else unknown_user_hash(), password)
+    if user is None or not user.active or not password_matches:
         return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+@cache
+def unknown_user_hash() -> str:
+    """A hash made like every stored one (same method and cost), checked when the username is unknown."""
+    return generate_password_hash(secrets.token_urlsafe(16))
