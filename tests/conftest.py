@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db, limiter, redis_handle
+from app.services import process_cache
 from app.services.setup import demo
 
 pytest_plugins = [
@@ -132,6 +133,7 @@ def app(app_settings):
     with app.app_context():
         yield app
         db.session.remove()
+        process_cache.caches().stop()
         empty_all_tables()
         db.engine.dispose()
         if redis_handle.enabled:

@@ -13,9 +13,10 @@ from app.models import Booth, EntryCode, Meeting, MeetingStatus, User, Venue
 from app.models.base import utcnow
 
 # 9 random bytes = 72 bits, 12 URL-safe characters: unguessable and still short in a QR.
-from app.services import access, audit
+from app.services import access, audit, process_cache
 
 CODE_BYTES = 9
+SLOT_CACHE = "entry_slots"
 # What token_urlsafe can produce; anything else (a NUL byte, say) is unknown without asking the database.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -73,6 +74,7 @@ def revoke(user: User, code: str, ip: str | None = None) -> EntryCode:
     revoke_code(entry_code)
     audit.record(user, "entry_code.revoke", "entry_code", entry_code.id, slot_detail(entry_code), ip)
     db.session.commit()
+    forget_slots(code)
     return entry_code
 
 
@@ -85,6 +87,7 @@ def regenerate(user: User, code: str, ip: str | None = None) -> EntryCode:
     new = issue_code(old.meeting, old.venue, old.booth)
     audit.record(user, "entry_code.revoke", "entry_code", old.id, {**slot_detail(old), "replaced_by": new.code}, ip)
     db.session.commit()
+    forget_slots(code)
     return new
 
 
@@ -132,8 +135,17 @@ def resolve(code: str) -> EntryCode:
 
 
 def resolve_slot(code: str) -> EntrySlot:
-    """resolve() as the plain values a join needs."""
-    return slot_of(resolve(code))
+    """resolve() as the plain values a join needs, cached per process (app/services/process_cache.py).
+
+    Every change forgets the cached slots everywhere after its commit; a join that still meets a stale one
+    is refused by its own INSERT, which checks the code and the meeting (enrolment.insert_at_open_code).
+    """
+    return process_cache.caches().named(SLOT_CACHE).get(code, lambda: slot_of(resolve(code)))
+
+
+def forget_slots(code: str | None = None) -> None:
+    """After a commit that revoked `code` (or changed any meeting, venue or booth): forget its slot everywhere."""
+    process_cache.caches().forget_everywhere(SLOT_CACHE, code)
 
 
 def slot_of(entry_code: EntryCode) -> EntrySlot:

@@ -77,6 +77,7 @@ def change_status(user: User, meeting: Meeting, target: MeetingStatus) -> Meetin
     elif target is MeetingStatus.CLOSED:
         meeting.closed_at = utcnow()
     db.session.commit()
+    entry_codes.forget_slots()
     return meeting
 
 
@@ -121,6 +122,7 @@ def save_fields(target, fields):
     for name, value in vars(fields).items():
         setattr(target, name, value)
     db.session.commit()
+    entry_codes.forget_slots()  # a title, place, host org or booth name the joins' answers carry
     return target
 
 
