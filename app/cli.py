@@ -1,4 +1,4 @@
-"""flask demo seed · flask users create · flask intake rebuild|reconcile · flask privacy purge."""
+"""flask demo seed · flask users create|password|deactivate · flask intake rebuild|reconcile · flask privacy purge."""
 
 import click
 from flask import Flask, current_app
@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Meeting, MeetingStatus, Org, Role
+from app.models import Meeting, MeetingStatus, Org, Role, User
 from app.services import privacy
 from app.services.live import intake_counters
 from app.services.setup import accounts, demo, entry_codes
@@ -53,6 +53,33 @@ def users_create(username, role, org_name, display_name, password):
     except AppError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"created {user.username} ({user.role_label})")
+
+
+def staff_user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"找不到账号：{username}")
+    return user
+
+
+@users_cli.command("password")
+@click.argument("username")
+@click.password_option()
+def users_password(username, password):
+    """Set a new password; every session of the account ends."""
+    try:
+        accounts.change_password(staff_user(username), password)
+    except AppError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"password changed for {username}; its sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username):
+    """Stop an account from signing in; its open sessions end now."""
+    accounts.deactivate(staff_user(username))
+    click.echo(f"deactivated {username}; its sessions have ended")
 
 
 def meetings_to_count(meeting_id: int | None) -> list[Meeting]:

@@ -47,12 +47,21 @@ class User(UserMixin, TimestampMixin, db.Model):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session cookie's user id: raising it signs out each copy of every session of this user.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     org: Mapped[Org | None] = relationship()
     booths: Mapped[list[Booth]] = relationship(secondary=booth_assignments)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -5,7 +5,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.extensions import db, limiter, login_manager
+from app.extensions import limiter, login_manager
 from app.models import Role, User
 from app.services.setup import accounts
 from app.staff import bp
@@ -16,8 +16,8 @@ login_manager.login_message = "请先登录"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    return accounts.user_of_session(session_id)
 
 
 def login_limit() -> str:
@@ -40,6 +40,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_sessions(current_user)
     logout_user()
     flash("已退出登录")
     return redirect(url_for("staff.login"))

@@ -1,7 +1,11 @@
 """Staff sign-in: passwords, CSRF, the rate limit."""
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import User
+from app.services.setup import accounts
 from tests.conftest import StaffSession, csrf_token_from
 
 
@@ -65,3 +69,46 @@ def test_a_next_path_that_a_browser_would_read_as_another_site_is_ignored(client
 
 def test_a_same_site_next_path_is_followed(client, seeded):
     assert login_with_next(client, "/review%3Fstatus%3Dapproved").location == "/review?status=approved"
+
+
+def copied_session(app, signed_in: StaffSession):
+    """A second browser holding a copy of the signed-in session cookie (a stolen or shared cookie)."""
+    copy = app.test_client()
+    copy.set_cookie("session", signed_in.client.get_cookie("session").value)
+    assert copy.get("/meetings").status_code == 200
+    return copy
+
+
+def renhe_user() -> User:
+    return db.session.scalar(select(User).where(User.username == "renhe"))
+
+
+def test_logout_ends_the_session_for_every_copy_of_its_cookie(app, staff_login):
+    renhe = staff_login("renhe")
+    copy = copied_session(app, renhe)
+
+    assert renhe.post_form("/logout", {}).status_code == 302
+
+    assert "/login" in copy.get("/meetings").location
+
+
+@pytest.mark.parametrize("change", [
+    lambda user: accounts.change_password(user, "a-new-password-2026"),
+    lambda user: accounts.deactivate(user),
+], ids=["password change", "deactivation"])
+def test_a_password_change_or_deactivation_ends_every_open_session(app, staff_login, change):
+    copy = copied_session(app, staff_login("renhe"))
+
+    change(renhe_user())
+
+    assert "/login" in copy.get("/meetings").location
+
+
+def test_flask_users_deactivate_ends_the_accounts_sessions(app, staff_login, runner):
+    copy = copied_session(app, staff_login("renhe"))
+
+    result = runner.invoke(args=["users", "deactivate", "renhe"])
+
+    assert result.exit_code == 0, result.output
+    assert "/login" in copy.get("/meetings").location
+    assert StaffSession(app.test_client()).login("renhe").status_code == 200  # refused: the form again

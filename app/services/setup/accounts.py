@@ -20,8 +20,7 @@ def create_user(username: str, password: str, role: Role, org: Org | None, displ
     """Create a staff account; every role but district_admin must be scoped to an org."""
     if db.session.scalar(select(User).where(User.username == username)):
         raise AppError("username_taken", f"用户名 {username} 已存在", 409, {"username": "用户名已存在"})
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AppError("weak_password", f"密码至少 {MIN_PASSWORD_LENGTH} 位", 422, {"password": "密码太短"})
+    check_password_strength(password)
     if role is not Role.DISTRICT_ADMIN and org is None:
         raise AppError("org_required", "该角色必须指定所属工会", 422, {"org": "请选择所属工会"})
     user = User(username=username, display_name=display_name or username, role=role, org=org)
@@ -31,6 +30,11 @@ def create_user(username: str, password: str, role: Role, org: Org | None, displ
     record(actor, "user.create", "user", user.id, {"username": username, "role": role.value})
     db.session.commit()
     return user
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AppError("weak_password", f"密码至少 {MIN_PASSWORD_LENGTH} 位", 422, {"password": "密码太短"})
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -43,6 +47,37 @@ def authenticate(username: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def user_of_session(session_id: str) -> User | None:
+    """The active user a session cookie names, if the session has not been ended since (logout, new password)."""
+    user_id, _, version = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or version != str(user.session_version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every copy of every session cookie stops working."""
+    user.end_sessions()
+    db.session.commit()
+
+
+def change_password(user: User, password: str, actor: User | None = None) -> None:
+    """A new password, which also ends every session signed in with the old one."""
+    check_password_strength(password)
+    user.set_password(password)
+    record(actor, "user.password", "user", user.id, {})
+    db.session.commit()
+
+
+def deactivate(user: User, actor: User | None = None) -> None:
+    """The account can no longer sign in, and its open sessions end now."""
+    user.active = False
+    user.end_sessions()
+    record(actor, "user.deactivate", "user", user.id, {})
+    db.session.commit()
 
 
 @cache
