@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx" / "union-intake.conf.in"
-# A host that failed is left alone for 5 s, then tried again: a restart takes a few seconds.
-APP_SERVER_LINE = "    server {address} max_fails=1 fail_timeout=5s;"
+# A host that failed is left alone for FAIL_TIMEOUT_SECONDS, then tried again; a rolling restart waits that
+# long after a host is back before stopping the next, or nginx would see no host up (deploy/README.md).
+FAIL_TIMEOUT_SECONDS = 5
+APP_SERVER_LINE = "    server {address} max_fails=1 fail_timeout={fail_timeout}s;"
 
 
 def render(apps: list[str], server_name: str, certificate: str, certificate_key: str, static_root: str,
            https_port: str = "443", http_port: str = "80") -> str:
     """The site file for these app hosts; every @NAME@ of the template filled."""
     values = {
-        "APP_SERVERS": "\n".join(APP_SERVER_LINE.format(address=app) for app in apps),
+        "APP_SERVERS": "\n".join(APP_SERVER_LINE.format(address=a, fail_timeout=FAIL_TIMEOUT_SECONDS) for a in apps),
         "SERVER_NAME": server_name,
         "CERTIFICATE": certificate,
         "CERTIFICATE_KEY": certificate_key,

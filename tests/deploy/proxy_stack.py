@@ -59,13 +59,14 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 class AppHost:
     """One gunicorn (wsgi:app under gunicorn.conf.py) on its own port: one "host" of the deployment."""
 
-    def __init__(self, env: dict, workers: int, log_path: Path):
-        self.port = free_port()
+    def __init__(self, env: dict, workers: int, log_path: Path, port: int | None = None):
+        self.port = port or free_port()  # a restarted host comes back on its port
         self.log_path = log_path
         command = [GUNICORN, "-c", "gunicorn.conf.py", "--no-control-socket", "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(workers), "--access-logfile", "/dev/null", "--error-logfile", str(log_path),
                    "wsgi:app"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        with open(log_path, "ab") as log:  # the app's own log lines go to stderr
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=log, start_new_session=True)
         wait_until_answering(lambda: http.client.HTTPConnection("127.0.0.1", self.port, timeout=2), self.process)
 
     @property
@@ -77,6 +78,10 @@ class AppHost:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout)
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
 
     def kill(self) -> None:
         if self.process.poll() is None:
