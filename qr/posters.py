@@ -6,6 +6,13 @@ import zipfile
 from dataclasses import dataclass
 
 INSTRUCTION = "微信扫一扫 · 现场入会 / 申领互助服务卡"
+# The call to action follows the booth: every code lets a worker join, but what brings them to the booth differs.
+BOOTH_INSTRUCTIONS = {
+    "join": "微信扫一扫 · 现场入会",
+    "card": "微信扫一扫 · 入会并申领互助服务卡",
+    "found_union": "企业建会请咨询本岗 · 职工微信扫一扫现场入会",
+    "legal": "法律咨询请到本岗 · 微信扫一扫现场入会",
+}
 # Posters per A4 page → grid columns: one big poster to hang at the booth, or four table cards to cut.
 LAYOUTS = {1: 1, 4: 2}
 # Characters Windows, macOS or a USB stick's FAT refuse in a file name.
@@ -24,6 +31,12 @@ class Poster:
     venue_name: str
     booth_label: str | None = None
     booth_name: str | None = None
+    booth_kind: str | None = None
+
+    @property
+    def instruction(self) -> str:
+        """The poster's call to action: the booth's own, or the venue entrance's general one."""
+        return BOOTH_INSTRUCTIONS.get(self.booth_kind or "", INSTRUCTION)
 
     @property
     def file_stem(self) -> str:

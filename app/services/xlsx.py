@@ -23,9 +23,24 @@ def workbook_bytes(title: str, columns: list[str], rows: Iterable[list]) -> byte
     append_row(sheet, columns)
     for row in rows:
         append_row(sheet, row)
-    for cells in sheet.iter_cols(min_row=1, max_row=1):
-        sheet.column_dimensions[cells[0].column_letter].width = max(10, len(str(cells[0].value)) * 2 + 2)
+    fit_columns(sheet)
     return saved(workbook)
+
+
+MAX_COLUMN_WIDTH = 60
+
+
+def fit_columns(sheet) -> None:
+    """Each column as wide as its widest cell (an 18-digit 身份证号 included), within reason."""
+    for cells in sheet.iter_cols():
+        widest = max(display_width(cell.value) for cell in cells)
+        sheet.column_dimensions[cells[0].column_letter].width = min(MAX_COLUMN_WIDTH, max(8, widest + 2))
+
+
+def display_width(value) -> int:
+    # Excel's width unit is one Latin digit; a Chinese character takes about two.
+    text = "" if value is None else str(value)
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
 def saved(workbook) -> bytes:

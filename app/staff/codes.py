@@ -10,7 +10,7 @@ from app.services.setup import entry_codes, qr_codes
 from app.services.setup.qr_codes import CodeImage
 from app.staff import bp
 from app.staff.meetings import get_or_404
-from qr.posters import INSTRUCTION, paginate
+from qr.posters import paginate
 
 # A code's image never changes (a new code gets a new URL), so browsers may keep it for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -68,7 +68,6 @@ def render_sheet(title: str, posters: list, back: Meeting | None):
         title=title,
         pages=paginate(posters, per_page),
         per_page=per_page,
-        instruction=INSTRUCTION,
         back=back,
     )
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApplicationStatus, Org, User
+from app.services import xlsx
 from app.services.afterday import card_processing, exports
 from app.services.afterday.exports import ExportScope
 from app.services.ledger import spreadsheet
@@ -56,3 +57,13 @@ def test_user_text_that_looks_like_a_formula_stays_a_string_cell(seeded, export)
     cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert any(cell.value.startswith(HOSTILE[0]) for cell in cells), "the hostile text is in the file"
     assert [cell.value for cell in cells if cell.data_type != "s"] == []
+
+
+def test_an_id_number_column_is_wide_enough_to_read_every_digit():
+    content = xlsx.workbook_bytes("入会申请", ["序号", "身份证号", "工作单位"],
+                                  [[1, "110105199001011234", "北京顺义恒通物流有限公司"]])
+    sheet = load_workbook(io.BytesIO(content)).active
+
+    assert sheet.column_dimensions["B"].width >= 20
+    assert sheet.column_dimensions["C"].width >= 24
+    assert sheet.column_dimensions["A"].width < 12

@@ -28,3 +28,9 @@ def test_town_admin_sees_masked_cards_and_district_downloads_the_bank_file(staff
     db.session.expire_all()
     assert card.status is CardStatus.SENT_TO_BANK
     assert staff_login("renhe").post_form("/cards/send-to-bank", {"card_id": card.id}, "/cards").status_code == 403
+
+
+def test_a_town_reads_who_processes_cards_and_the_district_does_not_need_to(staff_login, seeded):
+    note = "互助服务卡由区总工会统一审核、报送北京银行办理"
+    assert note in staff_login("renhe").get("/cards").text
+    assert note not in staff_login("district").get("/cards").text

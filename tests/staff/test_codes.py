@@ -154,8 +154,17 @@ def test_a_booth_poster_names_meeting_venue_booth_and_the_instruction(staff_logi
     entry_code = code_for(seeded.meeting, "天竺镇", "互助服务卡岗")
     page = staff_login("booth").get(f"/codes/{entry_code.code}/poster").text
     for text in ["顺义区职工沟通会", "分会场 · 天竺综合保税区服务大厅", "互助服务卡岗",
-                 "微信扫一扫 · 现场入会 / 申领互助服务卡", f"/codes/{entry_code.code}.svg"]:
+                 "微信扫一扫 · 入会并申领互助服务卡", f"/codes/{entry_code.code}.svg"]:
         assert text in page
+
+
+def test_each_poster_s_call_to_action_follows_its_booth_kind(staff_login, seeded):
+    session = staff_login("district")
+    for booth, call_to_action in [("建会岗", "企业建会请咨询本岗"), ("法律咨询岗", "法律咨询请到本岗"),
+                                  ("入会岗", "微信扫一扫 · 现场入会<")]:
+        entry_code = code_for(seeded.meeting, "仁和镇", booth)
+        page = session.get(f"/codes/{entry_code.code}/poster").text
+        assert call_to_action in page and "申领互助服务卡" not in page, booth
 
 
 def test_the_meeting_sheet_prints_one_poster_per_page_or_four_table_cards(staff_login, seeded):

@@ -77,6 +77,7 @@ def poster(entry_code: EntryCode) -> Poster:
         venue_name=venue.place_name,
         booth_label=booth.kind_label if booth else None,
         booth_name=booth.name if booth else None,
+        booth_kind=booth.kind.value if booth else None,
     )
 
 
