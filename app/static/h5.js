@@ -1,17 +1,25 @@
 /* The H5 join page (/q/<code>): the mini-program's flow on the same /mp/v1 API. Plain JS, no build step.
  *
  * A submission carries an Idempotency-Key that is kept until the server has answered, so a retry after a
- * lost connection (automatic, then by tapping again) gets the first answer back instead of a duplicate. */
+ * lost connection (automatic, then by tapping again) gets the first answer back instead of a duplicate.
+ * After the join the page always says what happens next: who reviews, how long, where the result shows;
+ * a returned application comes back prefilled; 找回我的申请 moves one filed on another phone here. */
 (function () {
   "use strict";
 
+  var form = window.H5Form;
   var root = document.getElementById("h5");
   var api = root.dataset.api;
   var entryCode = root.dataset.entryCode;
   var TOKEN_KEY = "union-intake.h5-token";
   var AUTOMATIC_RETRIES = 2;
   var NETWORK_MESSAGE = "网络不稳定，提交未完成。请检查网络后再点一次提交，不会重复提交。";
-  var state = { options: null, joinKey: null, returnedId: null, card: null };
+  // Status colours follow meaning: green done, amber waiting, grey ended by the worker, red only for problems.
+  var TONES = {
+    submitted: "wait", returned: "problem", approved: "done", rejected: "problem", withdrawn: "ended",
+    pending: "wait", sent_to_bank: "wait", issued: "done",
+  };
+  var state = { options: null, joinKey: null, membership: null, card: null, cardInfoLoaded: false };
 
   function byId(id) { return document.getElementById(id); }
   function show(id, visible) { byId(id).hidden = !visible; }
@@ -75,32 +83,11 @@
     return (answer.data && answer.data.error) || { message: "服务器开小差了，请稍后再试", fields: {} };
   }
 
-  function clearErrors(form) {
-    form.querySelectorAll(".field-error").forEach(function (line) { line.hidden = true; line.textContent = ""; });
-    form.querySelectorAll(".has-error").forEach(function (field) { field.classList.remove("has-error"); });
-    showMessage("");
-  }
-
-  // Field errors go next to their fields; anything else (409, 410, 429 ...) to the message line.
-  function showErrors(form, answer) {
+  // Field errors go next to their fields (the first one scrolled to); anything else to the message line.
+  function showErrors(target, answer) {
     var error = errorOf(answer);
-    var first = null;
-    Object.keys(error.fields || {}).forEach(function (name) {
-      var field = form.querySelector('[data-field="' + name + '"]');
-      if (!field) { return; }
-      field.classList.add("has-error");
-      var line = field.querySelector(".field-error");
-      line.textContent = error.fields[name];
-      line.hidden = false;
-      first = first || field;
-    });
-    if (first) {
-      first.scrollIntoView({ block: "center" });
-      var input = first.querySelector("input, select");
-      if (input) { input.focus(); }
-    } else {
-      showMessage(error.message);
-    }
+    var first = form.showErrors(target, error.fields);
+    if (first) { form.revealAndFocus(first); } else { showMessage(error.message); }
   }
 
   function fillOptions(options) {
@@ -111,41 +98,104 @@
     options.card_delivery.forEach(function (choice) {
       var label = document.createElement("label");
       label.className = "check";
-      label.innerHTML = '<input type="radio" name="delivery"> ';
-      label.firstChild.value = choice.value;
-      label.appendChild(document.createTextNode(choice.label));
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "delivery";
+      radio.value = choice.value;
+      label.append(radio, " " + choice.label);
       delivery.appendChild(label);
     });
     byId("consent-text").textContent = options.consent_text;
   }
 
-  function render(membership, card, actions) {
-    // A returned application is corrected in the same form and sent back with PATCH.
-    state.returnedId = membership && membership.status === "returned" ? membership.id : null;
-    state.card = card;
-    show("h5-loading", false);
-    show("join-form", actions.indexOf("join") >= 0 || state.returnedId !== null);
-    byId("join-submit").textContent = state.returnedId ? "修改后重新提交" : "提交入会申请";
+  function setStatus(id, code, text) {
+    var line = byId(id);
+    line.textContent = text;
+    line.className = "status tone-" + (TONES[code] || "wait");
+  }
+
+  function renderMembership(membership, justSubmitted) {
+    state.membership = membership;
+    var returned = Boolean(membership && membership.status === "returned");
     show("membership-done", Boolean(membership));
-    if (membership) {
-      byId("membership-status").textContent = membership.status_label;
-      byId("membership-detail").textContent = membership.name + " · " + membership.id_number + " · " +
-        membership.host_org_name + (membership.decision_reason ? " · " + membership.decision_reason : "");
-    }
-    show("card-form", actions.indexOf("card") >= 0);
+    byId("h5-intro").textContent = membership
+      ? "您已提交入会申请，办理进度见下方。" : "填写以下信息即可现场入会，入会后可申领互助服务卡。";
+    if (!membership) { return; }
+    byId("membership-title").textContent = justSubmitted ? "提交成功" : "我的入会申请";
+    setStatus("membership-status", membership.status, membership.status_text);
+    var waiting = membership.status === "submitted";
+    show("membership-next", waiting);
+    byId("reviewing-org").textContent = membership.reviewing_org.name;
+    byId("review-days").textContent = membership.review_days;
+    show("membership-member", Boolean(membership.member_no));
+    byId("member-no").textContent = membership.member_no || "";
+    byId("membership-detail").textContent = membership.name + " · " + membership.id_number;
+    var ended = membership.status === "rejected" && membership.decision_reason;
+    byId("membership-reason").textContent = ended ? "原因：" + membership.decision_reason : "";
+    show("membership-reason", Boolean(ended));
+    show("withdraw", waiting);
+    if (returned) { openReturned(membership); }
+  }
+
+  // The returned form: reason on top, the worker's own answers in place, the flagged fields marked.
+  function openReturned(membership) {
+    var join = byId("join-form");
+    form.prefill(join, membership);
+    form.flag(join, membership.returned_fields || []);
+    byId("f-consent").checked = true;
+    byId("return-reason").textContent = membership.return_reason || "";
+    show("return-box", true);
+    byId("join-title").textContent = "修改入会申请";
+    byId("join-submit").textContent = "修改后重新提交";
+  }
+
+  function renderCard(card, eligibility) {
+    state.card = card;
+    var membership = state.membership;
+    // A returned application is fixed first; the card waits until it is submitted again.
+    var settled = Boolean(membership && membership.status !== "returned");
+    var offered = Boolean(settled && eligibility.available && !card);
+    show("card-form", offered);
+    if (offered) { loadCardInfo(); }
+    var refused = settled && !card && !eligibility.available && eligibility.code !== "card_already_applied";
+    show("card-refused", Boolean(refused));
+    byId("card-refused-reason").textContent = refused ? eligibility.message : "";
     show("card-done", Boolean(card));
-    if (card) { byId("card-status").textContent = card.status_label; }
+    if (card) { setStatus("card-status", card.status, card.status_text); }
+  }
+
+  function render(membership, card, eligibility, justSubmitted) {
+    show("h5-loading", false);
+    renderMembership(membership, justSubmitted);
+    var returned = Boolean(membership && membership.status === "returned");
+    show("join-form", !membership || returned);
+    show("recover", !membership);
+    renderCard(card, eligibility);
+  }
+
+  async function loadCardInfo() {
+    if (state.cardInfoLoaded) { return; }
+    state.cardInfoLoaded = true;
+    var answer = await call("GET", "/card-info").catch(function () { return null; });
+    if (!answer || answer.status !== 200) { state.cardInfoLoaded = false; return; }
+    var box = byId("card-info-sections");
+    answer.data.sections.forEach(function (section) {
+      var heading = document.createElement("h3");
+      heading.textContent = section.heading;
+      var body = document.createElement("p");
+      body.textContent = section.body;
+      box.append(heading, body);
+    });
   }
 
   function joinBody() {
-    var form = byId("join-form");
+    var join = byId("join-form");
     var value = function (name) {
-      var text = form.elements[name].value.trim();
+      var text = join.elements[name].value.trim();
       return text === "" ? null : text;
     };
     var migrant = value("is_migrant_worker");
     var body = {
-      entry_code: entryCode, consent: byId("f-consent").checked, consent_version: state.options.consent_version,
       is_migrant_worker: migrant === null ? null : migrant === "true",
       id_valid_until: byId("id-long-term").checked ? "long_term" : value("id_valid_until"),
     };
@@ -156,17 +206,14 @@
     return body;
   }
 
-  async function submit(form, send, onSuccess) {
-    clearErrors(form);
-    var button = form.querySelector("button[type=submit]");
+  async function submit(target, send, onSuccess) {
+    form.clearErrors(target);
+    showMessage("");
+    var button = target.querySelector("button[type=submit]");
     button.disabled = true;
     try {
       var answer = await withRetries(send);
-      if (answer.status === 200 || answer.status === 201) {
-        onSuccess(answer.data);
-      } else {
-        showErrors(form, answer);
-      }
+      if (answer.status === 200 || answer.status === 201) { onSuccess(answer.data); } else { showErrors(target, answer); }
       return answer;
     } catch (error) {
       // A refused visitor sign-in (429, 404 when H5 is off) is an answer; anything else is the network.
@@ -177,45 +224,126 @@
     }
   }
 
+  // Checked here first with the server's rules; the first wrong field is brought into view.
+  function refusedLocally(target, errors) {
+    form.clearErrors(target);
+    var first = form.showErrors(target, errors);
+    if (first) { form.revealAndFocus(first); }
+    return Boolean(first);
+  }
+
   async function submitJoin(event) {
     event.preventDefault();
-    var body = joinBody();
+    var join = event.target;
+    var errors = form.checkAll(join, form.JOIN_CHECKS);
+    if (!byId("f-consent").checked) { errors.consent = "请阅读并同意入会承诺和个人信息使用说明"; }
+    if (refusedLocally(join, errors)) { return; }
+    var returned = state.membership && state.membership.status === "returned" ? state.membership : null;
+    var answer = returned ? await resubmit(join, returned) : await joinNew(join);
+    if (answer && answer.status === 409 && errorOf(answer).code === "already_applied") { offerRecovery(); }
+  }
+
+  async function joinNew(join) {
+    var body = Object.assign(joinBody(), {
+      entry_code: entryCode, consent: true, consent_version: state.options.consent_version,
+    });
     state.joinKey = state.joinKey || newKey();
     var headers = { "Idempotency-Key": state.joinKey };
-    var send = state.returnedId
-      ? function () { return signedIn("PATCH", "/membership-applications/" + state.returnedId, body); }
-      : function () { return signedIn("POST", "/membership-applications", body, headers); };
-    var answer = await submit(event.target, send, function (membership) {
-      render(membership, state.card, state.card ? [] : ["card"]);
-    });
+    var answer = await submit(join, function () {
+      return signedIn("POST", "/membership-applications", body, headers);
+    }, function (membership) { afterJoin(membership); });
     // The server has answered, so this attempt is settled; a corrected form is a new submission.
     if (answer) { state.joinKey = null; }
+    return answer;
+  }
+
+  function resubmit(join, returned) {
+    var body = form.changes(join, joinBody(), returned);
+    return submit(join, function () {
+      return signedIn("PATCH", "/membership-applications/" + returned.id, body);
+    }, function (membership) { afterJoin(membership); });
+  }
+
+  function afterJoin(membership) {
+    show("return-box", false);
+    form.flag(byId("join-form"), []);
+    render(membership, state.card, membership.card_eligibility, true);
+    byId("membership-done").scrollIntoView({ block: "start" });
+    byId("membership-title").focus({ preventScroll: true });
+  }
+
+  function offerRecovery() {
+    openRecovery(true);
+    byId("r-f-id_number").value = byId("f-id_number").value;
+    showMessage("该身份证号已有一份正在办理的入会申请。如果是您本人在其他手机上申请的，可以在下方「找回我的申请」。");
+  }
+
+  function openRecovery(open) {
+    show("recover-form", open);
+    byId("recover-toggle").setAttribute("aria-expanded", String(open));
+  }
+
+  async function submitRecovery(event) {
+    event.preventDefault();
+    var recover = event.target;
+    var code = recover.elements.recovery_code.value.trim();
+    var mobile = recover.elements.mobile.value.trim();
+    var errors = form.checkAll(recover, form.RECOVER_CHECKS);
+    if (!mobile && !code) { errors.mobile = "请填写申请时的手机号，或填写工作人员给的找回码"; }
+    if (refusedLocally(recover, errors)) { return; }
+    var body = { id_number: recover.elements.id_number.value, mobile: mobile || null, recovery_code: code || null };
+    await submit(recover, function () {
+      return signedIn("POST", "/membership-applications/recover", body);
+    }, function () { showMine(); });
+  }
+
+  // After a recovery or a withdrawal: everything of mine, as `me` says it.
+  async function showMine() {
+    var me = await signedIn("GET", "/me");
+    if (me.status !== 200) { return; }
+    var live = me.data.membership_applications.filter(function (a) {
+      return ["submitted", "returned", "approved"].indexOf(a.status) >= 0;
+    })[0] || me.data.membership_applications[0] || null;
+    var card = me.data.card_applications.filter(function (c) { return c.status !== "rejected"; })[0] || null;
+    render(live, card, me.data.card_eligibility, false);
+    if (live) { byId("membership-done").scrollIntoView({ block: "start" }); }
+  }
+
+  async function withdraw() {
+    if (!window.confirm("确定撤回这份入会申请吗？撤回后如需入会，可以重新填写。")) { return; }
+    var answer = await signedIn("DELETE", "/membership-applications/" + state.membership.id);
+    if (answer.status === 200) { await showMine(); } else { showMessage(errorOf(answer).message); }
   }
 
   async function submitCard(event) {
     event.preventDefault();
-    var form = event.target;
-    var chosen = form.querySelector("input[name=delivery]:checked");
+    var cardForm = event.target;
+    var chosen = cardForm.querySelector("input[name=delivery]:checked");
+    var errors = {};
+    if (!chosen) { errors.delivery = "请选择领卡方式"; }
+    if (chosen && chosen.value === "branch" && !cardForm.elements.branch.value) { errors.branch = "请选择领卡的银行网点"; }
+    if (!byId("card-f-consent").checked) { errors.consent = "请阅读并同意互助服务卡办理须知"; }
+    if (refusedLocally(cardForm, errors)) { return; }
     var body = {
-      entry_code: entryCode, delivery: chosen ? chosen.value : "", consent: byId("card-f-consent").checked,
-      branch: form.elements.branch.value || null,
+      entry_code: entryCode, delivery: chosen.value, consent: true, branch: cardForm.elements.branch.value || null,
     };
-    var answer = await submit(form, function () {
+    var answer = await submit(cardForm, function () {
       return signedIn("POST", "/mutual-aid-card-applications", body);
-    }, function (card) { showCard(card); });
-    if (answer && errorOf(answer).code === "card_already_applied") { await showMyCard(); }
+    }, function (card) { renderCard(card, { available: false, code: "card_already_applied" }); });
+    // A card request whose answer was lost comes back as "already applied": show the card it created.
+    if (answer && errorOf(answer).code === "card_already_applied") { await showMine(); }
   }
 
-  function showCard(card) {
-    show("card-form", false);
-    show("card-done", true);
-    byId("card-status").textContent = card.status_label;
-  }
-
-  // A card request whose answer was lost comes back as "already applied": show the card it created.
-  async function showMyCard() {
-    var me = await signedIn("GET", "/me");
-    if (me.status === 200 && me.data.card_applications.length) { showCard(me.data.card_applications[0]); }
+  async function copyMemberNo() {
+    var text = byId("member-no").textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (error) {
+      // Without the clipboard API (plain http): select the number so the phone's own copy works.
+      window.getSelection().selectAllChildren(byId("member-no"));
+      document.execCommand("copy");
+    }
+    byId("copy-done").textContent = "已复制会员编号 " + text;
   }
 
   async function load() {
@@ -223,12 +351,13 @@
       var answer = await withRetries(function () { return signedIn("GET", "/entries/" + encodeURIComponent(entryCode)); });
       if (answer.status !== 200) {
         show("h5-loading", false);
+        show("recover", false);
         showMessage(errorOf(answer).message);
         return;
       }
       state.options = answer.data.form_options;
       fillOptions(state.options);
-      render(answer.data.membership, answer.data.card, answer.data.actions);
+      render(answer.data.membership, answer.data.card, answer.data.card_eligibility, false);
     } catch (error) {
       show("h5-loading", false);
       showMessage(error && error.status ? errorOf(error).message : "网络连接失败，请检查网络后刷新页面。");
@@ -237,10 +366,19 @@
 
   function wireInputs() {
     var idNumber = byId("f-id_number");
-    idNumber.addEventListener("input", function () { idNumber.value = idNumber.value.replace(/\s/g, "").toUpperCase(); });
+    idNumber.addEventListener("input", function () {
+      if (idNumber.value !== idNumber.dataset.kept) { idNumber.value = idNumber.value.replace(/\s/g, "").toUpperCase(); }
+    });
     byId("add-x").addEventListener("click", function () {
       if (idNumber.value.length < 18) { idNumber.value += "X"; }
+      idNumber.dispatchEvent(new Event("input", { bubbles: true }));
       idNumber.focus();
+    });
+    // A kept masked value is replaced by whatever the worker types, not appended to.
+    document.querySelectorAll("#join-form input").forEach(function (input) {
+      input.addEventListener("focus", function () {
+        if (input.dataset.kept && input.value === input.dataset.kept) { input.select(); }
+      });
     });
     byId("id-long-term").addEventListener("change", function (event) {
       byId("f-id_valid_until").disabled = event.target.checked;
@@ -249,7 +387,14 @@
       byId("card-f-branch").closest(".field").hidden = event.target.value !== "branch";
     });
     byId("card-f-branch").closest(".field").hidden = true;
+    byId("recover-toggle").addEventListener("click", function () { openRecovery(byId("recover-form").hidden); });
+    byId("copy-member-no").addEventListener("click", copyMemberNo);
+    byId("withdraw").addEventListener("click", withdraw);
+    form.watch(byId("join-form"), form.JOIN_CHECKS);
+    form.watch(byId("recover-form"), form.RECOVER_CHECKS);
+    form.watch(byId("card-form"), {});
     byId("join-form").addEventListener("submit", submitJoin);
+    byId("recover-form").addEventListener("submit", submitRecovery);
     byId("card-form").addEventListener("submit", submitCard);
   }
 

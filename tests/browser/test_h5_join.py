@@ -30,14 +30,14 @@ def test_a_worker_joins_and_applies_for_the_card_on_a_phone(live_server, page, e
 
     page.fill("#f-id_number", valid.lower())
     page.get_by_role("button", name="提交入会申请").click()
-    expect(page.locator("#membership-status")).to_have_text("已提交，待审核")
+    expect(page.locator("#membership-status")).to_have_text("已提交，等待工会审核")
     expect(page.locator("#membership-detail")).to_contain_text("赵**")
     expect(page.locator("#join-form")).to_be_hidden()
 
     page.check("#card-f-delivery input[value=onsite]")
     page.check("#card-f-consent")
     page.get_by_role("button", name="申领互助服务卡").click()
-    expect(page.locator("#card-status")).to_have_text("待报送")
+    expect(page.locator("#card-status")).to_have_text("已受理，工会将统一报送银行制卡")
     expect(page.locator("#membership-status")).to_be_visible()
 
     db.session.expire_all()
@@ -60,7 +60,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_joins_once(live_server, 
     page.goto(f"{live_server.url}/q/{entry_code}")
     fill_join_form(page, id_number())
     page.get_by_role("button", name="提交入会申请").click()
-    expect(page.locator("#membership-status")).to_have_text("已提交，待审核")
+    expect(page.locator("#membership-status")).to_have_text("已提交，等待工会审核")
     assert len(keys) == 2 and keys[0] == keys[1]
     db.session.expire_all()
     assert db.session.query(MembershipApplication).count() == 1
@@ -93,11 +93,11 @@ def test_a_returned_application_is_corrected_on_the_page(live_server, page, seed
     review.return_for_correction(renhe, application.id, "工作单位请写全称")
 
     page.reload()
-    expect(page.locator("#membership-status")).to_have_text("已退回，请修改后重新提交")
-    expect(page.locator("#membership-detail")).to_contain_text("工作单位请写全称")
+    expect(page.locator("#membership-status")).to_have_text("需要修改后重新提交")
+    expect(page.locator("#return-reason")).to_have_text("工作单位请写全称")
     fill_join_form(page, id_number())
     page.get_by_role("button", name="修改后重新提交").click()
-    expect(page.locator("#membership-status")).to_have_text("已提交，待审核")
+    expect(page.locator("#membership-status")).to_have_text("已提交，等待工会审核")
     expect(page.locator("#join-form")).to_be_hidden()
     db.session.expire_all()
     assert db.session.get(MembershipApplication, application.id).employer == "北京顺义物流有限公司"
