@@ -16,6 +16,7 @@ import contextlib  # noqa: E402
 import gc  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import gevent  # noqa: E402
@@ -120,6 +121,10 @@ class GeventWorker(GeventPyWSGIWorker):
         gevent.spawn(connections.let_go, self.cfg.graceful_timeout)
 
 
+# /metrics adds up every worker's samples (app/metrics.py): prometheus_client's multiprocess mode needs a
+# fresh directory per server start, named before the app (and prometheus_client) is imported.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="union-intake-metrics-"))
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 worker_class = GeventWorker
 # Embedded mode (no REDIS_URL) keeps counters and the live stream in one process: one worker.
@@ -131,7 +136,21 @@ worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "3000"))
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-accesslog = os.environ.get("ACCESS_LOG", "-")
+# The app logs each request as one JSON line with its id (app/request_log.py); gunicorn's own access log, off
+# unless ACCESS_LOG names a file, would repeat it as plain text with the full path (display tokens included).
+accesslog = os.environ.get("ACCESS_LOG")
+# gunicorn's own lines (boot, worker exits) in the same JSON shape, on stderr.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "app.request_log.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 # The proxies whose X-Forwarded-* headers count; the app reads the same variable (app/proxy.py, PROXY_COUNT).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
@@ -140,18 +159,21 @@ def pre_fork(server, worker):
     # The collector writes to every object it scans, which would copy each shared page into each worker;
     # frozen objects (everything the preload created) are never scanned.
     gc.freeze()
+    if server.cfg.preload_app:
+        from app.extensions import settle_rate_limit_fallback
+
+        settle_rate_limit_fallback()
 
 
 def post_fork(server, worker):
     """A pooled connection must never be shared by two processes: drop the master's, keep its engine."""
     if not server.cfg.preload_app:
         return
-    from app.extensions import db, renew_rate_limit_fallback
+    from app.extensions import db
 
     with server.app.wsgi().app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
-    renew_rate_limit_fallback()
 
 
 def post_worker_init(worker):
@@ -162,3 +184,10 @@ def post_worker_init(worker):
 
     if isinstance(worker.wsgi, Flask):  # the benches and tests also serve plain WSGI apps with this file
         intake_counters.start_repair_loop(worker.wsgi)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges (open streams) stop counting in /metrics."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from app import proxy
+from app import metrics, proxy, request_log
 from app.config import load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, security_headers, wechat
 from app.json_body import StrictJSONProvider
@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.request_class = InMemoryUploadRequest
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    request_log.init_app(app)  # before anything logs: the JSON handler must be the one Flask's logger finds
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=migrations_directory())
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security_headers.init_app(app)
 
     register_blueprints(app)
+    metrics.init_app(app)
 
     from app.errors import register_error_handlers
 

@@ -84,6 +84,8 @@ class Config:
         # Scaled mode: how often one process of the deployment compares the counters of open meetings with
         # SQL and repairs drift (a worker killed between a commit and its count); heals within two periods.
         self.INTAKE_RECONCILE_SECONDS = env_int("INTAKE_RECONCILE_SECONDS", 20)
+        # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers 404 to everyone.
+        self.METRICS_TOKEN = env_str("METRICS_TOKEN")
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         # Answers that tell whether an ID number already applied (409 already_applied / already_member) and
         # recoveries: tight per token and per address, so nobody can test ID numbers in bulk (issue 10 item 4).
@@ -185,14 +187,15 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
 
 def engine_options(database_uri: str) -> dict:
+    # hide_parameters everywhere: an error message or log line never carries a row's values.
     if database_uri.startswith("sqlite"):
         # Several threads (the browser-test server, the dev server) share one file.
-        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+        return {"connect_args": {"timeout": 15, "check_same_thread": False}, "hide_parameters": True}
     # Per worker process. 4 gevent workers × (8 + 8) = 64 connections at most, under PostgreSQL's default
     # max_connections of 100 with room for the CLI and psql (10 + 20 each could ask for 120); a greenlet
     # beyond that waits for a connection instead of failing. Pre-ping costs a round trip per request (≈ 5%
     # of a join) and is kept: after a database restart no request fails on a dead pooled connection.
-    return {"pool_pre_ping": True, "pool_size": 8, "max_overflow": 8}
+    return {"pool_pre_ping": True, "pool_size": 8, "max_overflow": 8, "hide_parameters": True}
 
 
 def load_dev_secrets(path: Path) -> dict:

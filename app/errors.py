@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
+from app.metrics import BACKEND_ERRORS
 
 HTTP_MESSAGES = {
     400: ("bad_request", "请求格式不正确"),
@@ -80,6 +81,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def handle_database_down(exc: OperationalError):
         # The database gone for a minute: tell the phone to retry, never show a trace.
+        BACKEND_ERRORS.labels("database").inc()
         app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
         return render_error(AppError("database_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
 
@@ -87,6 +89,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_redis_down(exc: RedisError):
         # Joins, logins, scans and `me` never need Redis; what does (a shared WeChat token, a live
         # snapshot) answers "try again" while it is away — a Redis outage is never a 500.
+        BACKEND_ERRORS.labels("redis").inc()
         app.logger.error("redis unavailable on %s %s: %s", request.method, request.path, exc)
         return render_error(AppError("redis_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
 

@@ -27,15 +27,16 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def renew_rate_limit_fallback() -> None:
-    """In a forked worker: a fresh in-memory fallback store for the limiter (see RATELIMIT_IN_MEMORY_...).
+def settle_rate_limit_fallback() -> None:
+    """In the preloading master, before a fork: let the in-memory fallback store's expiry timer finish.
 
-    limits' MemoryStorage starts an expiry timer when created; the one the preloading master created must
-    not be what a worker relies on. Its pickling hooks rebuild locks and timer, as when crossing processes.
+    limits' MemoryStorage starts a 10 ms timer thread (a greenlet under gevent) when created; one still
+    pending at the fork would finish in the worker, outside gevent's thread registry, and print a traceback.
+    Finished, it is simply started anew in the worker when the fallback is first used.
     """
     storage = getattr(limiter, "_fallback_storage", None)  # Flask-Limiter keeps no public handle on it
     if storage is not None:
-        storage.__setstate__(storage.__getstate__())
+        storage.timer.join()
 
 
 class RedisHandle:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.errors import AppError
 from app.extensions import db
+from app.metrics import IMPORT_SECONDS
 from app.models import Enterprise, Org, User
 from app.services import access, audit
 from app.services.afterday.exports import ExportFile, stamp
@@ -45,6 +46,7 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+@IMPORT_SECONDS.time()
 def import_workbook(user: User, content: bytes, ip: str | None = None) -> ImportResult:
     """Import firms from .xlsx: good rows go in whole, each bad row is reported and left out entirely."""
     access.require(access.can_review(user))

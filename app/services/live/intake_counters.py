@@ -12,8 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+from redis import RedisError
 from sqlalchemy import select
 
+from app import metrics
 from app.extensions import db, redis_handle
 from app.models import Meeting, MeetingStatus, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
 from app.services.live import live
@@ -48,6 +50,7 @@ def scan_recorded(scan: Scan) -> None:
 
 def application_submitted(application: MembershipApplication) -> None:
     """Count a newly committed membership application as a join (a resubmission is not a new join)."""
+    metrics.JOINS.inc()
     _report(lambda: _application_event(
         application, "", {"joins": 1},
         joined=joined_entry(application.name_enc, application.venue_id, application.submitted_at),
@@ -156,7 +159,9 @@ def _report(build_event) -> None:
             backend.apply(event)
         else:
             _announce_from_sql(event)
-    except Exception:  # noqa: BLE001 — the intake is committed; a rebuild or the reconcile repairs counters
+    except Exception as exc:  # noqa: BLE001 — the intake is committed; a rebuild or the reconcile repairs counters
+        if isinstance(exc, RedisError):
+            metrics.BACKEND_ERRORS.labels("redis").inc()
         log.exception("intake counter update failed; the next rebuild/reconcile repairs it")
 
 

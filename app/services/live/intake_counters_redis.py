@@ -16,6 +16,7 @@ import time
 
 import redis
 
+from app import metrics
 from app.services.live.intake_sql import MeetingCounts, count_meeting
 from app.services.live.live import channel_prefix
 
@@ -158,6 +159,7 @@ class RedisCounters:
                 _dirty_meetings.add(meeting_id)
                 return
         _dirty_meetings.discard(meeting_id)
+        metrics.COUNTER_REBUILDS.inc()
         log.info("intake counters of meeting %s rebuilt from SQL", meeting_id)
 
     def _write(self, pipe, counts: MeetingCounts, old_scopes: list[str]) -> None:
@@ -206,6 +208,7 @@ class RedisCounters:
         if not drifted:
             return False
         log.warning("intake counters of meeting %s drifted in %s; rebuilding from SQL", meeting_id, drifted[:5])
+        metrics.DRIFT_REPAIRED.inc()
         self.rebuild(meeting_id)
         return True
 

@@ -16,6 +16,8 @@ from functools import cached_property
 
 import redis
 
+from app import metrics
+
 log = logging.getLogger(__name__)
 
 MIN_INTERVAL = 0.25
@@ -91,11 +93,13 @@ class Hub:
         client = LiveClient(meeting_id)
         with self._lock:
             self._clients[meeting_id].add(client)
+        metrics.SSE_CLIENTS.inc()
         return client
 
     def leave(self, client: LiveClient) -> None:
         with self._lock:
             self._clients[client.meeting_id].discard(client)
+        metrics.SSE_CLIENTS.dec()
 
     def deliver(self, meeting_id: int, message: dict) -> None:
         with self._lock:

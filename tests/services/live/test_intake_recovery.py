@@ -3,9 +3,6 @@
 These run on a redis-server of the test's own, so stopping or flushing it never touches the shared one.
 """
 
-import os
-import signal
-import subprocess
 import time
 
 import pytest
@@ -14,9 +11,7 @@ from app.extensions import redis_handle
 from app.models import TallyKind
 from app.services.live import intake_counters
 from tests.factories import make_application
-from tests.intake_fixtures import counter_values, record_scan, record_tally_row, sql_values
-from tests.test_gunicorn_conf import GUNICORN, ROOT, wait_until_answering
-from tests.test_health import free_port
+from tests.intake_fixtures import counter_values, record_scan, record_tally_row, serve_scaled, sql_values
 
 
 @pytest.fixture
@@ -79,21 +74,10 @@ def test_the_open_meetings_are_reconciled_once_per_period_across_the_deployment(
 
 
 @pytest.fixture
-def served_scaled(app, own_redis, migrated_database_url, tmp_path):
-    """wsgi:app under gunicorn.conf.py with two workers on the test's database and Redis, repairing every 2 s."""
-    port = free_port()
-    env = {**os.environ, "APP_ENV": "development", "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
-           "DATABASE_URL": migrated_database_url, "REDIS_URL": own_redis.url, "INTAKE_RECONCILE_SECONDS": "2",
-           "SECRET_KEY": app.config["SECRET_KEY"], "PII_KEY": app.config["PII_KEY"],
-           "PII_HMAC_KEY": app.config["PII_HMAC_KEY"], "ACCESS_LOG": "/dev/null"}
-    server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
-                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_until_answering(port)
+def served_scaled(app, own_redis, migrated_database_url):
+    """Two gunicorn workers on the test's database and Redis, repairing every 2 s."""
+    with serve_scaled(app, migrated_database_url, own_redis.url, {"INTAKE_RECONCILE_SECONDS": "2"}) as port:
         yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 @pytest.mark.scaled_only
