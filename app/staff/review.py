@@ -74,6 +74,14 @@ def review_reject(application_id: int):
     return back_to_queue()
 
 
+@bp.post("/review/<int:application_id>/void")
+@login_required
+def review_void(application_id: int):
+    review.void_misused(current_user, application_id, request.form.get("reason", ""), request.remote_addr)
+    flash("已作废（冒用身份证号），该身份证号可以重新入会")
+    return back_to_queue()
+
+
 @bp.post("/review/<int:application_id>/transfer")
 @login_required
 def review_transfer(application_id: int):

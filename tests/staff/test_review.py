@@ -87,3 +87,19 @@ def test_transferring_moves_the_application_out_of_the_towns_queue(staff_login, 
     assert response.status_code == 302
     assert "张**" not in renhe.get("/review").text
     assert "张**" in staff_login("tianzhu").get("/review").text
+
+
+def test_the_reviewing_union_voids_an_application_filed_with_someone_elses_id_and_frees_the_id(
+    staff_login, seeded, mp_worker, join_form
+):
+    form = join_form()
+    filed = mp_worker("impostor").join({**form, "name": "冒名者"}).json
+    renhe, tianzhu = staff_login("renhe"), staff_login("tianzhu")
+    assert "作废（冒用身份证号）" in renhe.get(f"/review/{filed['id']}").text
+    assert tianzhu.post_form(f"/review/{filed['id']}/void", {"reason": "本人来核实"}, "/review").status_code == 404
+    assert renhe.post_form(f"/review/{filed['id']}/void", {"reason": ""}, "/review").status_code == 422
+    voided = renhe.post_form(f"/review/{filed['id']}/void", {"reason": "本人持身份证来镇总工会核实"}, "/review")
+    assert voided.status_code == 302
+    assert mp_worker("real-person").join(form).status_code == 201
+    entry = db.session.query(AuditLog).filter_by(action="application.void").one()
+    assert entry.detail == {"via": "review", "reason": "本人持身份证来镇总工会核实", "status_before": "submitted"}

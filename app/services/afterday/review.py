@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import ApplicationStatus, MemberNumberSequence, MembershipApplication, Org, User
 from app.models.base import utcnow
 from app.services import access, audit, privacy, wechat
+from app.services.intake import booth_help
 from app.services.intake.form_options import FIELD_LABELS
 from app.services.live import intake_counters
 from app.services.local_time import in_shanghai, now_in_shanghai
@@ -141,6 +142,17 @@ def return_for_correction(
 def reject(user: User, application_id: int, reason: str, ip: str | None = None):
     """Reject an application with the reason the worker will see."""
     return decide_with_reason(user, application_id, "reject", ApplicationStatus.REJECTED, reason, ip)
+
+
+def void_misused(user: User, application_id: int, reason: str, ip: str | None = None) -> MembershipApplication:
+    """Void an application filed with someone else's ID number, after the person showed their card in person."""
+    booth_help.check_reason(reason)
+    (application,) = lock_for_decision(user, [application_id])
+    if not application.is_live:
+        db.session.rollback()
+        raise AppError("not_reviewable", f"该申请当前为「{application.status_label}」，不能作废", 409)
+    booth_help.void_application(user, application, reason, ip, {"via": "review"})
+    return application
 
 
 def transfer(user: User, application_id: int, target_org_id: int, ip: str | None = None):

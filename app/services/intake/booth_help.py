@@ -49,13 +49,20 @@ def give_recovery_code(user: User, booth: Booth, id_number: str, ip: str | None)
 
 def void(user: User, booth: Booth, id_number: str, reason: str, ip: str | None) -> BoothLookup:
     """Void the live application filed with this person's ID number by someone else; the ID is free again."""
-    reason = (reason or "").strip()
-    if not reason or len(reason) > VOID_REASON_MAX:
-        message = f"请写明核实情况（不超过 {VOID_REASON_MAX} 个字），将记入审计日志"
-        raise AppError("reason_required", message, 422, {"reason": message})
+    check_reason(reason)
     found = existing(find(user, booth, id_number))
-    application = found.application
-    detail = {"booth_id": booth.id, "reason": reason, "status_before": application.status.value}
+    void_application(user, found.application, reason, ip, {"booth_id": booth.id})
+    return BoothLookup(found.id_number, None)
+
+
+def void_application(user: User, application: MembershipApplication, reason: str, ip: str | None,
+                     detail: dict) -> None:
+    """冒用身份证号: withdraw it as voided, reject its card, audit it; the ID number may apply again at once.
+
+    The caller has checked who may (the booth's staff with the card in hand, or its reviewing union).
+    """
+    reason = check_reason(reason)
+    detail = {**detail, "reason": reason, "status_before": application.status.value}
     now = utcnow()
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = application.voided_at = application.decided_at = now
@@ -72,7 +79,14 @@ def void(user: User, booth: Booth, id_number: str, reason: str, ip: str | None) 
     db.session.commit()
     # Rare, and it may take back a join and an approval: recount the meeting rather than patch counters.
     intake_counters.rebuild(application.meeting_id)
-    return BoothLookup(found.id_number, None)
+
+
+def check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > VOID_REASON_MAX:
+        message = f"请写明核实情况（不超过 {VOID_REASON_MAX} 个字），将记入审计日志"
+        raise AppError("reason_required", message, 422, {"reason": message})
+    return reason
 
 
 def find(user: User, booth: Booth, id_number: str) -> BoothLookup:
