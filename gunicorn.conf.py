@@ -85,12 +85,10 @@ class DrainingHandler(PyWSGIHandler):
         return not self.request_arrived()
 
     def request_arrived(self) -> bool:
-        try:
+        try:  # peek at the real socket: gevent's recv would wait for the bytes instead of saying there are none
             return bool(self.socket._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-        except BlockingIOError:
+        except OSError:  # BlockingIOError: nothing has arrived; any other: the client has gone
             return False
-        except OSError:
-            return False  # already gone
 
     def hang_up(self) -> None:
         with contextlib.suppress(OSError):  # the client may have gone already
