@@ -139,8 +139,8 @@ class Bench:
         self.counters = redis.Redis.from_url(self.stack.redis.url)
         self.tokens = [self.dev_token(number) for number in range(args.clients)]
 
-    def start_host(self, name: str, port: int | None = None) -> AppHost:
-        return AppHost(self.env, self.args.workers, self.prefix / f"host-{name}.log", port)
+    def start_host(self, name: str) -> AppHost:
+        return AppHost(self.env, self.args.workers, self.prefix / f"host-{name}.log")
 
     def dev_token(self, number: int) -> str:
         connection = self.proxy.connection()
@@ -173,12 +173,9 @@ class Bench:
         return self.proxy.connection(timeout=30)
 
     def restart(self, index: int) -> None:
-        """SIGTERM, wait for the drained exit, start again on the same port (what systemctl restart does)."""
-        host = self.hosts[index]
         started = time.monotonic()
-        status = host.stop()
-        print(f"    host {'ab'[index]} drained and exited {status} after {time.monotonic() - started:.1f} s")
-        self.hosts[index] = self.start_host("ab"[index], host.port)
+        self.hosts[index] = self.hosts[index].restart()
+        print(f"    host {'ab'[index]} drained, exited and answered again after {time.monotonic() - started:.1f} s")
 
     def cross_host_latency(self, joins: int = 20) -> list[float]:
         """Seconds from a join's 201 on host B to the update on a screen streaming from host A."""

@@ -61,7 +61,7 @@ class AppHost:
 
     def __init__(self, env: dict, workers: int, log_path: Path, port: int | None = None):
         self.port = port or free_port()  # a restarted host comes back on its port
-        self.log_path = log_path
+        self.env, self.workers, self.log_path = env, workers, log_path
         command = [GUNICORN, "-c", "gunicorn.conf.py", "--no-control-socket", "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(workers), "--access-logfile", "/dev/null", "--error-logfile", str(log_path),
                    "wsgi:app"]
@@ -78,6 +78,13 @@ class AppHost:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout)
+
+    def restart(self) -> "AppHost":
+        """What `systemctl restart` does: SIGTERM, wait for the drained exit, start again on the same port."""
+        status = self.stop()
+        if status != 0:
+            raise RuntimeError(f"gunicorn on port {self.port} exited with {status}, not drained")
+        return AppHost(self.env, self.workers, self.log_path, self.port)
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()

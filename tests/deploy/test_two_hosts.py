@@ -5,6 +5,7 @@ limit may depend on which host answers."""
 import http.client
 import json
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditLog, MembershipApplication
 from app.services.setup import demo
+from deploy.render_nginx import FAIL_TIMEOUT_SECONDS
 from tests.conftest import csrf_token_from
 from tests.deploy.proxy_stack import AppHost, Proxy, call
 from tests.factories import make_application
@@ -200,26 +202,34 @@ def join_until_answered(proxy: Proxy, form: dict, outcomes: list) -> None:
             return
 
 
-def test_stopping_one_host_under_load_fails_no_join_the_client_may_not_retry(deployment, join_form):
-    proxy, (host_a, _) = deployment
-    forms = [join_form() for _ in range(160)]
+def test_a_rolling_restart_under_load_fails_no_join_the_client_may_not_retry(deployment, join_form):
+    """deploy/README.md's procedure: restart host A, wait until nginx tries it again, then restart host B."""
+    proxy, hosts = deployment
     outcomes: list[tuple[str, int]] = []
-    half_done = threading.Event()
+    people: list[dict] = []
+    restarted = threading.Event()
 
-    def person(index: int) -> None:
-        join_until_answered(proxy, forms[index], outcomes)
-        if index == len(forms) // 3:
-            half_done.set()
+    def person() -> None:
+        while not restarted.is_set():
+            form = join_form()
+            people.append(form)
+            join_until_answered(proxy, form, outcomes)
 
     with ThreadPoolExecutor(max_workers=8) as load:
-        futures = [load.submit(person, index) for index in range(len(forms))]
-        half_done.wait(timeout=120)
-        assert host_a.stop() == 0  # drained, not killed
+        futures = [load.submit(person) for _ in range(8)]
+        for _ in range(1200):  # under load before the first restart (at most 2 minutes)
+            if len(people) >= 40:
+                break
+            time.sleep(0.1)
+        hosts[0] = hosts[0].restart()  # raises unless it drained and exited 0
+        time.sleep(FAIL_TIMEOUT_SECONDS + 1)
+        hosts[1] = hosts[1].restart()
+        restarted.set()
         for future in futures:
             future.result()
 
     final = [status for kind, status in outcomes if kind == "join" and status not in RETRYABLE]
-    assert final == [201] * len(forms)
+    assert final == [201] * len(people)
     refused = [(kind, status) for kind, status in outcomes if status not in RETRYABLE | {200, 201}]
     assert refused == []
-    assert joined_rows() == len(forms)
+    assert joined_rows() == len(people)
