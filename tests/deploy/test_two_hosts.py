@@ -25,6 +25,7 @@ pytestmark = pytest.mark.scaled_only
 
 LONG_KEY = "k" * 40
 GENEROUS = "100000/minute"
+METRICS_TOKEN = "m" * 40
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def deployment(app, app_settings, seeded, tmp_path):
         "DATABASE_URL": app_settings["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app_settings["REDIS_URL"],
         "PUBLIC_BASE_URL": "https://localhost", "PROXY_COUNT": "1", "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "DEV_LOGIN_ENABLED": "0", "WEB_CONCURRENCY": "1",
-        "RATELIMIT_MP_LOGIN": GENEROUS, "RATELIMIT_MP_SUBMIT_PER_IP": GENEROUS,
+        "RATELIMIT_MP_LOGIN": GENEROUS, "RATELIMIT_MP_SUBMIT_PER_IP": GENEROUS, "METRICS_TOKEN": METRICS_TOKEN,
     }
     hosts = [AppHost(env, 1, tmp_path / f"host-{name}.log") for name in "ab"]
     proxy = Proxy(tmp_path / "nginx", [host.address for host in hosts])
@@ -86,7 +87,7 @@ def test_a_join_lands_once_whichever_host_or_the_proxy_it_reaches(deployment, jo
     assert joined_rows() == 1
 
 
-def test_the_proxy_holds_bodies_to_the_apps_limits_in_the_apps_error_shape(deployment):
+def test_the_proxy_holds_bodies_to_the_apps_limits_and_keeps_the_metrics_private(deployment):
     proxy, _ = deployment
     token = visitor_token(proxy.connection)
     headers = {"Authorization": f"Bearer {token}"}
@@ -101,6 +102,7 @@ def test_the_proxy_holds_bodies_to_the_apps_limits_in_the_apps_error_shape(deplo
     photo.request("POST", "/mp/v1/id-card/ocr", body=upload,
                   headers={**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert photo.getresponse().status != 413  # a 1.5 MB photo reaches the app
+    assert call(proxy.connection(), "GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})[0] == 404
 
 
 def read_event(stream) -> tuple[str, dict]:
