@@ -1,4 +1,5 @@
-"""flask demo seed · flask users create|password|deactivate · flask intake rebuild|reconcile · flask privacy purge."""
+"""flask demo seed · flask users create|password|deactivate · flask intake rebuild|reconcile · flask privacy purge ·
+flask workers revoke-tokens."""
 
 import click
 from flask import Flask, current_app
@@ -8,6 +9,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Meeting, MeetingStatus, Org, Role, User
 from app.services import privacy
+from app.services.intake import workers
 from app.services.live import intake_counters
 from app.services.setup import accounts, demo, entry_codes
 
@@ -15,6 +17,7 @@ demo_cli = click.Group("demo", help="Demo data for a first look.")
 users_cli = click.Group("users", help="Staff accounts.")
 intake_cli = click.Group("intake", help="Live intake counters.")
 privacy_cli = click.Group("privacy", help="Personal information retention (PIPL).")
+workers_cli = click.Group("workers", help="Workers of the mini-program and the H5 page.")
 
 
 @demo_cli.command("seed")
@@ -121,7 +124,18 @@ def privacy_purge():
     )
 
 
+@workers_cli.command("revoke-tokens")
+@click.argument("worker_id", type=int)
+def workers_revoke_tokens(worker_id):
+    """Refuse every bearer token the worker holds (a lost or stolen phone); they sign in again."""
+    if workers.find(worker_id) is None:
+        raise click.ClickException(f"找不到该职工：{worker_id}")
+    workers.revoke_tokens(worker_id)
+    click.echo(f"worker {worker_id}: every token issued until now is refused")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(workers_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(intake_cli)

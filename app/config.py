@@ -51,6 +51,10 @@ class Config:
     def __init__(self, instance_path: str):
         self.instance_path = instance_path
         self.SECRET_KEY = env_str("SECRET_KEY")
+        # Key rotation: the previous SECRET_KEY(s), comma-separated; what they signed (sessions, bearer tokens)
+        # still verifies until it expires, while everything new is signed with SECRET_KEY.
+        fallbacks = env_str("SECRET_KEY_FALLBACKS", "").split(",")
+        self.SECRET_KEY_FALLBACKS = [key.strip() for key in fallbacks if key.strip()]
         self.PII_KEY = env_str("PII_KEY")
         self.PII_HMAC_KEY = env_str("PII_HMAC_KEY")
         default_db = "sqlite:///" + os.path.join(instance_path, "union_intake.db")

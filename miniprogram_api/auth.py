@@ -1,7 +1,13 @@
 """Our own bearer tokens for the mini-program and the H5 page: signed, expiring, naming one worker.
 
-WeChat's session_key never leaves the server; the phone only ever holds this token.
+WeChat's session_key never leaves the server; the phone only ever holds this token. A request is
+authenticated by the signature alone, without reading the worker's row: the row is loaded only by a handler
+that needs more than the id (current_worker()). Keys rotate through SECRET_KEY_FALLBACKS (tokens signed with
+an old key keep working until they expire), and a worker's tokens are revoked through workers.revoke_tokens,
+whose revocation list each process caches and forgets at once on a revoke.
 """
+
+import time
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
@@ -19,12 +25,17 @@ def login_required() -> AppError:
 
 
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    # Signs with the last key; verifies with any of them, newest first.
+    keys = [*current_app.config["SECRET_KEY_FALLBACKS"], current_app.config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=SALT)
 
 
 def issue_token(worker: Worker) -> dict:
     """The login answer: a token for this worker and how long it lives."""
-    return {"token": serializer().dumps({"w": worker.id}), "expires_in": ttl(), "worker": worker}
+    # "i": when, in milliseconds (the signature's own timestamp has whole seconds), so a revoke refuses every
+    # token issued before it and none issued after it, even within the same second.
+    payload = {"w": worker.id, "i": int(time.time() * 1000)}
+    return {"token": serializer().dumps(payload), "expires_in": ttl(), "worker": worker}
 
 
 def ttl() -> int:
@@ -42,32 +53,43 @@ def token_worker_id() -> int:
     if token is None:
         raise login_required()
     try:
-        payload = serializer().loads(token, max_age=ttl())
+        payload, issued_at = serializer().loads(token, max_age=ttl(), return_timestamp=True)
     except SignatureExpired as exc:
         raise AppError("token_expired", "登录已过期，请重新进入", 401) from exc
     except BadSignature as exc:
         raise login_required() from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("w"), int):
         raise login_required()
+    revoked_at = workers.tokens_revoked_at(payload["w"])
+    issued_ms = payload.get("i", issued_at.timestamp() * 1000)
+    if revoked_at is not None and issued_ms <= revoked_at.timestamp() * 1000:
+        raise AppError("token_revoked", "登录已失效，请重新进入", 401)
     return payload["w"]
 
 
 def authenticate() -> None:
-    """Before every protected endpoint: the token's worker becomes g.worker."""
-    worker = workers.find(token_worker_id())
-    if worker is None:
-        raise login_required()
-    g.worker = worker
+    """Before every protected endpoint: the valid token's worker id becomes g.worker_id (nothing is read)."""
+    g.worker_id = token_worker_id()
+
+
+def current_worker_id() -> int:
+    return g.worker_id
 
 
 def current_worker() -> Worker:
+    """The token's worker row, loaded the first time a handler needs more than its id."""
+    if "worker" not in g:
+        worker = workers.find(g.worker_id)
+        if worker is None:
+            raise login_required()
+        g.worker = worker
     return g.worker
 
 
 def worker_or_address() -> str:
     """Rate-limit key: the worker when the token is valid (a venue may share one NAT address), else the IP."""
-    if "worker" in g:  # authenticate() already checked the token of this request
-        return f"worker:{g.worker.id}"
+    if "worker_id" in g:  # authenticate() already checked the token of this request
+        return f"worker:{g.worker_id}"
     try:
         return f"worker:{token_worker_id()}"
     except AppError:

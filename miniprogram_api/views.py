@@ -11,7 +11,7 @@ from app.extensions import limiter
 from app.services import privacy
 from app.services.intake import cards, enrolment, id_card_ocr, identity, notices, recovery, scans, workers
 from miniprogram_api import blp, schemas
-from miniprogram_api.auth import authenticate, current_worker, issue_token, worker_or_address
+from miniprogram_api.auth import authenticate, current_worker, current_worker_id, issue_token, worker_or_address
 
 # The notices are read before anyone signs in (the consent box links to them).
 PUBLIC_ENDPOINTS = {"mp.login", "mp.h5_login", "mp.privacy_notice", "mp.card_info"}
@@ -130,7 +130,7 @@ def entry(code):
 @blp.alt_response(200, schema=schemas.MembershipApplicationSchema, description="该申请已存在（重复提交）")
 def submit_application(body, idempotency_key=None):
     """Submit a membership application at the scanned entry code."""
-    submission = enrolment.submit_application(current_worker(), body, idempotency_key)
+    submission = enrolment.submit_application(current_worker_id(), body, idempotency_key)
     return submission.application, submission.status
 
 

@@ -20,6 +20,8 @@ class Worker(TimestampMixin, db.Model):
     session_key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bearer tokens issued before this moment are refused (intake.workers.revoke_tokens).
+    tokens_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Scan(db.Model):

@@ -38,26 +38,26 @@ class Submission:
     status: int  # 201 for a new application, 200 for the existing one (or the replayed first answer)
 
 
-def submit_application(worker: Worker, form: dict, idempotency_key: str | None = None) -> Submission:
+def submit_application(worker_id: int, form: dict, idempotency_key: str | None = None) -> Submission:
     """Create the worker's membership application at the scanned entry code (201), or answer as before."""
     try:
-        return create_application(worker, form, idempotency_key)
+        return create_application(worker_id, form, idempotency_key)
     except AppError:
         # A retry of a request that once succeeded gets that first answer, even when its code was revoked,
         # its meeting closed or its form would fail today. Looked up only now: a new join costs no read.
-        replayed = replay(worker, idempotency_key)
+        replayed = replay(worker_id, idempotency_key)
         if replayed:
             return replayed
         raise
 
 
-def create_application(worker: Worker, form: dict, idempotency_key: str | None) -> Submission:
+def create_application(worker_id: int, form: dict, idempotency_key: str | None) -> Submission:
     """A new application (201), or what the unique indexes refused it for: a replay, 200 or 409."""
     slot = entry_codes.resolve_slot(form["entry_code"])
-    columns = applicant_columns(form, worker, identity.today_in_beijing())
+    columns = applicant_columns(form, worker_id, identity.today_in_beijing())
     now = utcnow()
     values = {
-        **columns, "worker_id": worker.id, "meeting_id": slot.meeting_id, "venue_id": slot.venue_id,
+        **columns, "worker_id": worker_id, "meeting_id": slot.meeting_id, "venue_id": slot.venue_id,
         "booth_id": slot.booth_id, "entry_code_id": slot.entry_code_id, "host_org_id": slot.host_org_id,
         "status": ApplicationStatus.SUBMITTED, "submitted_at": now, "created_at": now,
         "idempotency_key": idempotency_key,
@@ -69,7 +69,7 @@ def create_application(worker: Worker, form: dict, idempotency_key: str | None) 
         # The ID number already has a live application (a double tap, a racing twin, another phone), or the
         # key was used before: nothing is read beforehand, the unique indexes decide and we answer as they did.
         db.session.rollback()
-        return replay(worker, idempotency_key) or answer_refused(columns["id_blind_index"], worker)
+        return replay(worker_id, idempotency_key) or answer_refused(columns["id_blind_index"], worker_id)
     if application_id is None:
         raise refusal_of_closed(form["entry_code"])
     # The answer and the counter event are built from what was written: nothing is read back.
@@ -108,7 +108,7 @@ def resubmit_application(worker: Worker, application_id: int, changes: dict) -> 
     if application.status is not ApplicationStatus.RETURNED:
         raise AppError("not_returned", "只有被退回的申请才能修改后重新提交", 409)
     form = {**current_form(application), **changes}
-    for name, value in applicant_columns(form, worker, identity.today_in_beijing()).items():
+    for name, value in applicant_columns(form, worker.id, identity.today_in_beijing()).items():
         setattr(application, name, value)
     application.status = ApplicationStatus.SUBMITTED
     # The return is answered: its reason and flagged fields no longer apply.
@@ -164,8 +164,8 @@ def live_application(blind_index: str) -> MembershipApplication | None:
     return db.session.scalar(query)
 
 
-def same_worker_or_conflict(existing: MembershipApplication, worker: Worker) -> MembershipApplication:
-    if existing.worker_id == worker.id:
+def same_worker_or_conflict(existing: MembershipApplication, worker_id: int) -> MembershipApplication:
+    if existing.worker_id == worker_id:
         return existing
     raise conflict_with(existing)
 
@@ -177,32 +177,32 @@ def conflict_with(existing: MembershipApplication | None) -> AppError:
     return AppError("already_applied", "该身份证号已有一份正在办理的入会申请", 409)
 
 
-def answer_refused(blind_index: str, worker: Worker) -> Submission:
+def answer_refused(blind_index: str, worker_id: int) -> Submission:
     existing = live_application(blind_index)
     if existing is None:
         raise conflict_with(None)
-    return Submission(same_worker_or_conflict(existing, worker), 200)
+    return Submission(same_worker_or_conflict(existing, worker_id), 200)
 
 
-def replay(worker: Worker, idempotency_key: str | None) -> Submission | None:
+def replay(worker_id: int, idempotency_key: str | None) -> Submission | None:
     """The first answer to this worker's Idempotency-Key, if there was one: 201 with the application it made."""
     if not idempotency_key:
         return None
     query = select(MembershipApplication).where(
-        MembershipApplication.worker_id == worker.id, MembershipApplication.idempotency_key == idempotency_key
+        MembershipApplication.worker_id == worker_id, MembershipApplication.idempotency_key == idempotency_key
     )
     application = db.session.scalar(query)
     return Submission(application, 201) if application else None
 
 
-def applicant_columns(form: dict, worker: Worker, today: date) -> dict:
+def applicant_columns(form: dict, worker_id: int, today: date) -> dict:
     """The model columns of a valid form (PII encrypted, blind index set), or 422 naming every bad field."""
     texts = {name: identity.normalise_text(form.get(name)) for name in (*PLAIN_FIELDS, *MISSING)}
     errors = {name: message for name, message in MISSING.items() if not texts[name]}
     columns = {name: texts[name] or None for name in PLAIN_FIELDS}
     columns["is_migrant_worker"] = form.get("is_migrant_worker")
     id_number = checked(errors, "id_number", lambda: identity.parse_id_number(normalised_id(form), today))
-    mobile = checked(errors, "mobile", lambda: applicant_mobile(form, worker))
+    mobile = checked(errors, "mobile", lambda: applicant_mobile(form, worker_id))
     columns["employer_credit_code"] = checked(errors, "employer_credit_code", lambda: credit_code(form))
     validity = checked(errors, "id_valid_until", lambda: id_validity(form.get("id_valid_until"), today))
     if form.get("consent") is not True:
@@ -235,11 +235,12 @@ def normalised_id(form: dict) -> str:
     return identity.normalise_id_number(form.get("id_number"))
 
 
-def applicant_mobile(form: dict, worker: Worker) -> str:
+def applicant_mobile(form: dict, worker_id: int) -> str:
     mobile = identity.normalise_mobile(form.get("mobile"))
     if mobile:
         return identity.check_mobile(mobile)
-    verified = privacy.decrypt(worker.phone_enc)
+    # The only part of a join that needs the worker's row: the phone WeChat verified for them.
+    verified = privacy.decrypt(db.session.get(Worker, worker_id).phone_enc)
     if verified:
         return verified
     raise identity.refused("mobile_required")

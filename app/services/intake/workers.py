@@ -2,20 +2,23 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AppError
 from app.extensions import db, wechat
 from app.models import MembershipApplication, MutualAidCardApplication, Worker
 from app.models.base import utcnow
-from app.services import privacy
+from app.services import privacy, process_cache
 from app.services import wechat as wechat_api
 from app.services.intake import cards, enrolment
+from app.services.live.intake_sql import as_utc
 
 DEV_PREFIX = "dev:"
+REVOCATIONS_CACHE = "token_revocations"
 
 
 @dataclass
@@ -73,6 +76,25 @@ def overview(worker: Worker) -> WorkerOverview:
 
 def find(worker_id: int) -> Worker | None:
     return db.session.get(Worker, worker_id)
+
+
+def revoke_tokens(worker_id: int) -> None:
+    """Refuse every token issued to the worker until now, in every process at once (a lost phone, say)."""
+    db.session.execute(update(Worker).where(Worker.id == worker_id).values(tokens_revoked_at=utcnow()))
+    db.session.commit()
+    process_cache.caches().forget_everywhere(REVOCATIONS_CACHE)
+
+
+def tokens_revoked_at(worker_id: int) -> datetime | None:
+    """When the worker's tokens were last revoked, from this process's cached revocation list."""
+    return process_cache.caches().named(REVOCATIONS_CACHE).get("recent", recent_revocations).get(worker_id)
+
+
+def recent_revocations() -> dict[int, datetime]:
+    # Only revocations younger than a token can matter: every older token has expired anyway.
+    since = utcnow() - timedelta(seconds=current_app.config["MP_TOKEN_TTL_SECONDS"])
+    query = select(Worker.id, Worker.tokens_revoked_at).where(Worker.tokens_revoked_at >= since)
+    return {worker_id: as_utc(revoked_at) for worker_id, revoked_at in db.session.execute(query)}
 
 
 def kind_of(worker: Worker) -> str:

@@ -20,7 +20,7 @@ def form(join_form):
 
 
 def submit(worker, form, key=None):
-    return enrolment.submit_application(worker, form, key)
+    return enrolment.submit_application(worker.id, form, key)
 
 
 def error_of(call) -> AppError:

@@ -43,14 +43,14 @@ def test_a_join_through_a_stale_slot_of_a_closed_meeting_is_refused_by_its_inser
     db.session.execute(update(Meeting).where(Meeting.id == seeded.meeting.id).values(status=MeetingStatus.CLOSED))
     db.session.commit()
     assert entry_codes.resolve_slot(cached_code).meeting_id == seeded.meeting.id
-    assert refusal(lambda: enrolment.submit_application(make_worker(), join_form())).status == 410
+    assert refusal(lambda: enrolment.submit_application(make_worker().id, join_form())).status == 410
     assert db.session.query(MembershipApplication).count() == 0
 
 
 def test_a_join_through_a_stale_slot_of_a_revoked_code_is_refused_by_its_insert(seeded, cached_code, join_form):
     db.session.execute(update(EntryCode).where(EntryCode.code == cached_code).values(revoked_at=db.func.now()))
     db.session.commit()
-    assert refusal(lambda: enrolment.submit_application(make_worker(), join_form())).code == "entry_code_not_found"
+    assert refusal(lambda: enrolment.submit_application(make_worker().id, join_form())).code == "entry_code_not_found"
     assert db.session.query(MembershipApplication).count() == 0
 
 
@@ -61,7 +61,7 @@ def test_a_revoke_in_another_process_is_refused_at_once_and_forgotten_here(app, 
         entry_codes.revoke(db.session.scalar(select(User).where(User.username == "renhe")), cached_code)
         db.session.remove()
         db.engine.dispose()
-    assert refusal(lambda: enrolment.submit_application(make_worker(), join_form())).status == 404
+    assert refusal(lambda: enrolment.submit_application(make_worker().id, join_form())).status == 404
     deadline = time.monotonic() + 10
     while cached_code in slots().entries and time.monotonic() < deadline:
         time.sleep(0.05)
