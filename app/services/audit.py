@@ -58,6 +58,8 @@ ACTION_LABELS = {
     "summary_export": "导出沟通会日报",
     "tally_undo": "撤销岗位计数",
     "user.create": "创建账号",
+    "user.password": "重设账号密码",
+    "user.deactivate": "停用账号",
 }
 TARGET_LABELS = {
     "membership_application": "入会申请",
