@@ -6,7 +6,7 @@ Builds a throwaway scaled stack (bench/stack.py: a new PostgreSQL database, its 
 the Shunyi demo, then drives, one after the other, with `--clients` keep-alive HTTP clients:
   baseline  bench/baseline_app.py — POST /join: one ORM insert + one Redis HINCRBY;
   real      wsgi:app — POST /mp/v1/membership-applications with an Idempotency-Key (bearer token,
-            validation, encryption, blind index, idempotency record, counters script + PUBLISH, rate
+            validation, encryption, blind index, the Idempotency-Key column, counters script + PUBLISH, rate
             limiter in Redis).
 Both are served through bench/counted_app.py, which adds only a per-request SQL count to each answer.
 Prints throughput, p50/p99 and the ratio real/baseline (target ≥ 0.8 with p99 < 150 ms at 32 clients),
