@@ -1,5 +1,7 @@
 """In a real browser at an office laptop's 1366x768: wide tables reach every column; the meeting page is live."""
 
+from pathlib import Path
+
 import pytest
 
 from app.services.live import reports
@@ -8,6 +10,7 @@ from tests.intake_fixtures import bulk_joins
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1366, "height": 768}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 def test_the_day_summary_shows_or_scrolls_to_every_column_at_1366(live_server, page, sign_in, seeded):
@@ -25,6 +28,8 @@ def test_the_day_summary_shows_or_scrolls_to_every_column_at_1366(live_server, p
         assert box["x"] >= 0 and box["x"] + box["width"] <= LAPTOP["width"], header.inner_text()
         assert box["height"] < 40, header.inner_text()  # one line, not a character per line
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "summary-1366x768.png", full_page=True)
 
 
 def test_the_meeting_page_counts_a_join_live(live_server, page, sign_in, seeded, mp_worker, join_form):
@@ -38,3 +43,4 @@ def test_the_meeting_page_counts_a_join_live(live_server, page, sign_in, seeded,
     assert mp_worker("li").join(join_form(name="李四")).status_code == 201
 
     joins.filter(has_text="1").wait_for()
+    page.screenshot(path=SCREENSHOTS / "meeting-1366x768.png")
