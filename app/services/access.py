@@ -5,6 +5,86 @@ from app.models import Booth, Meeting, Role, User, Venue
 
 NO_PERMISSION = "没有权限执行此操作"
 
+EVERY_ROLE = frozenset(Role)
+ADMINS = frozenset({Role.DISTRICT_ADMIN, Role.ORG_ADMIN})
+READERS = ADMINS | {Role.VIEWER}
+DISTRICT = frozenset({Role.DISTRICT_ADMIN})
+AT_BOOTHS = ADMINS | {Role.BOOTH_STAFF}
+
+# Which staff roles may open each signed-in page at all (docs/security.md). Scope within a role — an org
+# admin's own town, booth staff's own booths — is checked by the service the page calls.
+PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "staff.index": EVERY_ROLE,
+    "staff.logout": EVERY_ROLE,
+    "staff.meeting_list": EVERY_ROLE,
+    "staff.meeting_detail": READERS,
+    "staff.meeting_create": ADMINS,
+    "staff.meeting_edit": ADMINS,
+    "staff.meeting_status": ADMINS,
+    "staff.venue_create": ADMINS,
+    "staff.venue_edit": ADMINS,
+    "staff.booth_create": ADMINS,
+    "staff.booth_edit": ADMINS,
+    "staff.venue_codes_issue": ADMINS,
+    "staff.code_regenerate": ADMINS,
+    "staff.code_revoke": ADMINS,
+    "staff.meeting_posters": ADMINS,
+    "staff.venue_posters": ADMINS,
+    "staff.codes_zip": ADMINS,
+    # Booth staff reprint the code of the booth they stand at.
+    "staff.code_image": EVERY_ROLE,
+    "staff.code_poster": EVERY_ROLE,
+    "staff.wxa_code": EVERY_ROLE,
+    "staff.review_queue": ADMINS,
+    "staff.review_detail": ADMINS,
+    "staff.review_reveal": ADMINS,
+    "staff.review_approve": ADMINS,
+    "staff.review_batch_approve": ADMINS,
+    "staff.review_return": ADMINS,
+    "staff.review_reject": ADMINS,
+    "staff.review_transfer": ADMINS,
+    "staff.export_page": ADMINS,
+    "staff.export_applications": ADMINS,
+    "staff.export_member_register": ADMINS,
+    "staff.card_list": ADMINS,
+    "staff.cards_send_to_bank": DISTRICT,
+    "staff.cards_bank_file": DISTRICT,
+    "staff.cards_answer": DISTRICT,
+    "staff.ledger_list": ADMINS,
+    "staff.ledger_detail": ADMINS,
+    "staff.ledger_create": ADMINS,
+    "staff.ledger_edit": ADMINS,
+    "staff.ledger_delete": ADMINS,
+    "staff.ledger_import_page": ADMINS,
+    "staff.ledger_import": ADMINS,
+    "staff.ledger_export": ADMINS,
+    "staff.district_overview": frozenset({Role.DISTRICT_ADMIN, Role.VIEWER}),
+    "staff.audit_log": DISTRICT,
+    "reports.summary": READERS,
+    "reports.summary_xlsx": READERS,
+    "display.display_link_issue": ADMINS,
+    "display.display_link_revoke": ADMINS,
+    "booth.my_booths": AT_BOOTHS,
+    "booth.console": AT_BOOTHS,
+    "booth.tally": AT_BOOTHS,
+    "booth.tally_undo": AT_BOOTHS,
+    "booth.lookup": AT_BOOTHS,
+    "booth.lookup_code": AT_BOOTHS,
+    "booth.lookup_void": AT_BOOTHS,
+}
+# Pages without a staff login: workers, the big screen (its token is the key), probes, the mini-program API.
+PUBLIC_PAGES = frozenset({
+    "static", "staff.login", "entry.landing", "entry.privacy_notice", "health.healthz", "health.readyz",
+    "display.display", "display.totals", "display.stream",
+})
+PUBLIC_BLUEPRINTS = ("mp.", "api-docs.")
+
+
+def may_open(user: User, endpoint: str | None) -> bool:
+    """Whether the user's role may open the page; pages outside PAGE_ROLES are public or refused elsewhere."""
+    roles = PAGE_ROLES.get(endpoint or "")
+    return roles is None or user.role in roles
+
 
 def is_district_admin(user: User) -> bool:
     return user.role is Role.DISTRICT_ADMIN
@@ -63,4 +143,4 @@ def can_read_district(user: User) -> bool:
 
 def can_view_summary(user: User) -> bool:
     """Day summaries are for the unions' admins and read-only viewers, not for booth phones."""
-    return user.role in (Role.DISTRICT_ADMIN, Role.ORG_ADMIN, Role.VIEWER)
+    return user.role in READERS

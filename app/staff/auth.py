@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter, login_manager
 from app.models import Role, User
+from app.services import access
 from app.services.setup import accounts
 from app.staff import bp
 from app.staff.forms import LoginForm
@@ -18,6 +19,13 @@ login_manager.login_message = "请先登录"
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     return accounts.user_of_session(session_id)
+
+
+@bp.before_app_request
+def check_page_roles():
+    # One gate for every signed-in page, from access.PAGE_ROLES; anonymous callers meet @login_required.
+    if current_user.is_authenticated:
+        access.require(access.may_open(current_user, request.endpoint))
 
 
 def login_limit() -> str:

@@ -37,13 +37,15 @@ def meeting_detail(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     codes = {(c.venue_id, c.booth_id): c for c in entry_codes.active_codes(meeting)}
     sees_numbers = access.can_view_summary(current_user)
+    can_edit = access.can_edit_meeting(current_user, meeting)
     return render_template(
         "staff/meeting_detail.html",
         meeting=meeting,
         codes=codes,
         values=intake_totals.meeting_values(meeting) if sees_numbers else None,
-        links=display_links.active_links(meeting) if sees_numbers else [],
-        can_edit=access.can_edit_meeting(current_user, meeting),
+        # A display link is a key to the live screen: only those who may issue and revoke it see it.
+        links=display_links.active_links(meeting) if can_edit else [],
+        can_edit=can_edit,
         can_manage=lambda venue: access.can_manage_venue(current_user, venue),
         next_statuses=sorted(meetings.TRANSITIONS[meeting.status], key=lambda s: s.value),
         status_labels=STATUS_ACTIONS,

@@ -28,7 +28,7 @@ def expected_file_name(entry_code: EntryCode) -> str:
 
 
 def test_every_png_in_the_meeting_zip_decodes_to_its_own_booths_url(staff_login, seeded):
-    response = staff_login("viewer").get(f"/meetings/{seeded.meeting.id}/codes.zip")
+    response = staff_login("district").get(f"/meetings/{seeded.meeting.id}/codes.zip")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))

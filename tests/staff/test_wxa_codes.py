@@ -32,7 +32,7 @@ def test_a_mini_program_code_is_fetched_from_wechat_once_per_code(staff_login, s
 
 def test_the_meeting_page_links_the_mini_program_code_when_wechat_is_configured(staff_login, seeded):
     entry_code = renhe_join_code(seeded.meeting)
-    page = staff_login("booth").get(f"/meetings/{seeded.meeting.id}").text
+    page = staff_login("renhe").get(f"/meetings/{seeded.meeting.id}").text
     assert f"/codes/{entry_code.code}/wxacode.png" in page
 
 

@@ -10,7 +10,14 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import ApplicationStatus, MemberNumberSequence, MembershipApplication, Org, User
+from app.models import (
+    ApplicationStatus,
+    MemberNumberSequence,
+    MembershipApplication,
+    MutualAidCardApplication,
+    Org,
+    User,
+)
 from app.models.base import utcnow
 from app.services import access, audit, privacy, wechat
 from app.services.intake import booth_help
@@ -164,6 +171,10 @@ def transfer(user: User, application_id: int, target_org_id: int, ip: str | None
         raise AppError("invalid_transfer_target", "请选择另一个镇街工会", 422, {"org_id": "请选择另一个镇街工会"})
     detail = {"from_org_id": application.host_org_id, "to_org_id": target.id}
     application.host_org_id = target.id
+    # The card desk of the new town handles the person's 互助服务卡 too: it follows its application.
+    db.session.execute(update(MutualAidCardApplication)
+                       .where(MutualAidCardApplication.membership_application_id == application.id)
+                       .values(host_org_id=target.id))
     audit.record(user, "application.transfer", "membership_application", application.id, detail, ip)
     db.session.commit()
     # Per-org counters are keyed by host org: recount this meeting rather than patch two orgs by hand.

@@ -9,9 +9,9 @@ from app import create_app
 from app.errors import AppError
 from app.extensions import db
 from app.models import ApplicationStatus, AuditLog, MembershipApplication, Org, User
-from app.services.afterday import review
+from app.services.afterday import card_processing, review
 from app.services.afterday.review import QueueFilters
-from tests.factories import id_number, make_application, make_worker
+from tests.factories import id_number, make_application, make_card, make_worker
 
 
 def venue_of(seeded, town: str):
@@ -126,6 +126,18 @@ def test_transfer_routes_the_application_to_the_other_towns_queue(seeded):
     review.transfer(user("renhe"), application.id, tianzhu_id)
     assert review.queue(user("renhe"), QueueFilters()) == []
     assert [a.id for a in review.queue(user("tianzhu"), QueueFilters())] == [application.id]
+
+
+def test_a_card_follows_its_application_to_the_new_town(seeded):
+    application = make_application(venue_of(seeded, "仁和镇"))
+    make_card(application)
+    tianzhu_id = db.session.scalar(select(Org.id).where(Org.name == "天竺镇"))
+
+    review.transfer(user("renhe"), application.id, tianzhu_id)
+
+    assert card_processing.card_queue(user("renhe"), None, None) == []
+    assert [c.membership_application_id for c in card_processing.card_queue(user("tianzhu"), None, None)] == [
+        application.id]
 
 
 def test_reveal_gives_the_full_identity_and_logs_who_saw_it(seeded):
