@@ -43,6 +43,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "staff.review_return": ADMINS,
     "staff.review_reject": ADMINS,
     "staff.review_transfer": ADMINS,
+    "staff.review_void": ADMINS,
     "staff.export_page": ADMINS,
     "staff.export_applications": ADMINS,
     "staff.export_member_register": ADMINS,
@@ -72,10 +73,11 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "booth.lookup_code": AT_BOOTHS,
     "booth.lookup_void": AT_BOOTHS,
 }
-# Pages without a staff login: workers, the big screen (its token is the key), probes, the mini-program API.
+# Pages without a staff login: workers, the big screen (its token is the key), probes and /metrics (their own
+# token), the mini-program API.
 PUBLIC_PAGES = frozenset({
-    "static", "staff.login", "entry.landing", "entry.privacy_notice", "health.healthz", "health.readyz",
-    "display.display", "display.totals", "display.stream",
+    "static", "staff.favicon", "staff.login", "entry.landing", "entry.privacy_notice", "health.healthz",
+    "health.readyz", "metrics.metrics", "display.display", "display.totals", "display.stream",
 })
 PUBLIC_BLUEPRINTS = ("mp.", "api-docs.")
 
