@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "cards.rejected": "互助服务卡未通过",
     "ledger.import": "台账导入",
     "ledger.delete": "台账删除企业",
+    "ledger.move": "企业改属其他镇街",
     "entry_code.revoke": "作废二维码",
     "display_link_issue": "发放大屏链接",
     "display_link_revoke": "作废大屏链接",

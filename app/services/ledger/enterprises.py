@@ -51,6 +51,10 @@ class ContactFields:
     note: str
 
 
+# A town never learns which firm of another town holds a code: only the district can sort that out.
+HELD_BY_ANOTHER_TOWN = "该统一社会信用代码已在其他镇街台账中，请联系区总工会"
+
+
 def field_errors(fields: EnterpriseFields) -> dict[str, str]:
     """Chinese messages per field; empty when the firm's numbers hold together."""
     errors = {}
@@ -80,9 +84,23 @@ def validate(user: User, fields: EnterpriseFields, current: Enterprise | None = 
     if fields.credit_code and "credit_code" not in errors:
         holder = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == fields.credit_code))
         if holder is not None and holder is not current:
-            errors["credit_code"] = f"该统一社会信用代码已登记为「{holder.name}」"
+            errors["credit_code"] = credit_code_taken(user, holder)
     if errors:
         raise AppError("invalid_enterprise", "企业信息有误，请按提示修改", 422, errors)
+
+
+def credit_code_taken(user: User, holder: Enterprise) -> str:
+    """Why a credit code cannot be used again; names the holder only to those who may see its town."""
+    if access.can_see_org(user, holder.town_org_id):
+        return f"该统一社会信用代码已登记为「{holder.name}」"
+    return HELD_BY_ANOTHER_TOWN
+
+
+def record_move(user: User, enterprise: Enterprise, town_org_id: int, ip: str | None = None) -> None:
+    """Only the district moves a firm between towns, and the move is audited."""
+    access.require(access.is_district_admin(user))
+    audit.record(user, "ledger.move", "enterprise", enterprise.id,
+                 {"from_org_id": enterprise.town_org_id, "to_org_id": town_org_id}, ip)
 
 
 def create_enterprise(user: User, fields: EnterpriseFields) -> Enterprise:
@@ -98,6 +116,8 @@ def update_enterprise(user: User, enterprise: Enterprise, fields: EnterpriseFiel
     """Edit a firm's numbers; an org admin cannot move it to another town."""
     access.require(access.can_see_org(user, enterprise.town_org_id))
     validate(user, fields, enterprise)
+    if fields.town_org_id != enterprise.town_org_id:
+        record_move(user, enterprise, fields.town_org_id)
     for name, value in vars(fields).items():
         setattr(enterprise, name, value)
     db.session.commit()

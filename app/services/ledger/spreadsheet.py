@@ -110,6 +110,10 @@ def row_fields(cells: dict, towns: dict[str, Org]) -> EnterpriseFields:
 
 def save_row(user: User, fields: EnterpriseFields, result: ImportResult) -> None:
     existing = find_existing(fields)
+    if existing is not None and existing.town_org_id != fields.town_org_id:
+        if not access.is_district_admin(user):
+            raise RowError(ledger.HELD_BY_ANOTHER_TOWN)
+        ledger.record_move(user, existing, fields.town_org_id)
     # A savepoint per row: if the database still refuses it, that row alone is left out.
     try:
         with db.session.begin_nested():

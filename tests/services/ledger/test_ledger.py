@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Enterprise, Org, User
+from app.models import AuditLog, Enterprise, Org, User
 from app.services.afterday import overview, review
 from app.services.ledger import enterprises as ledger
 from app.services.ledger import spreadsheet as ledger_io
@@ -125,6 +125,41 @@ def test_an_org_admin_cannot_import_firms_of_another_town(seeded):
     result = ledger_io.import_workbook(user("renhe"), content)
     assert result.created == 1
     assert result.errors == ["第 2 行：所属镇街「天竺镇」不存在或不在您的管辖范围内"]
+
+
+def test_a_town_cannot_take_another_towns_firm_by_importing_its_credit_code(seeded):
+    theirs = make_enterprise(town("仁和镇"), "仁和物流有限公司", credit_code=VALID_CREDIT_CODE, employees=50)
+    content = workbook(["改名企业", VALID_CREDIT_CODE, "天竺镇", "", 30, 0, "否", "", 0, 0])
+
+    result = ledger_io.import_workbook(user("tianzhu"), content)
+
+    assert result.errors == ["第 2 行：该统一社会信用代码已在其他镇街台账中，请联系区总工会"]
+    db.session.expire_all()
+    assert (theirs.name, theirs.town_org.name, theirs.employees) == ("仁和物流有限公司", "仁和镇", 50)
+
+
+def test_the_single_firm_form_does_not_name_another_towns_firm(seeded):
+    make_enterprise(town("仁和镇"), "仁和物流有限公司", credit_code=VALID_CREDIT_CODE)
+    fields = ledger.EnterpriseFields(name="天竺企业", credit_code=VALID_CREDIT_CODE, town_org_id=town("天竺镇").id,
+                                     industry=None, employees=30, members=0, has_union=False, union_founded_on=None,
+                                     new_form_workers=0, new_form_members=0)
+
+    with pytest.raises(AppError) as refused:
+        ledger.create_enterprise(user("tianzhu"), fields)
+
+    assert refused.value.fields == {"credit_code": "该统一社会信用代码已在其他镇街台账中，请联系区总工会"}
+
+
+def test_only_the_district_moves_a_firm_between_towns_and_the_move_is_audited(seeded):
+    firm = make_enterprise(town("仁和镇"), "仁和物流有限公司", credit_code=VALID_CREDIT_CODE)
+    content = workbook(["仁和物流有限公司", VALID_CREDIT_CODE, "天竺镇", "", 30, 0, "否", "", 0, 0])
+
+    assert ledger_io.import_workbook(user("district"), content).updated == 1
+
+    db.session.expire_all()
+    assert firm.town_org.name == "天竺镇"
+    moved = db.session.scalar(select(AuditLog).where(AuditLog.action == "ledger.move"))
+    assert moved.target_id == firm.id and moved.detail["to_org_id"] == town("天竺镇").id
 
 
 def test_reimporting_an_export_updates_instead_of_duplicating(seeded):
