@@ -59,3 +59,30 @@ def test_a_revoke_in_another_process_reaches_this_one(app, client):
     while revocations.entries and time.monotonic() < deadline:
         time.sleep(0.05)
     assert me(client, token).json["error"]["code"] == "token_revoked"
+
+
+def test_a_process_that_lost_redis_reads_revocations_from_the_database(own_redis, app):
+    # Two apps on the test's database and a Redis of this test's own: two processes, as far as caches go.
+    settings = settings_for(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=own_redis.url,
+                            RATELIMIT_STORAGE_URI=own_redis.url)
+    served, elsewhere = create_app(settings), create_app(settings)
+    with served.app_context():
+        served_client = served.test_client()
+        token, worker_id = login(served_client, "sun")
+        assert me(served_client, token).status_code == 200
+        caches = process_cache.caches()
+        assert caches.subscribed.wait(10)
+        own_redis.stop()
+        deadline = time.monotonic() + 10
+        while caches.subscribed.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with elsewhere.app_context():
+            workers.revoke_tokens(worker_id)  # its message cannot be sent: nobody caches meanwhile
+            db.session.remove()
+            db.engine.dispose()
+        answer = me(served_client, token)
+        caches.stop()
+        db.session.remove()
+        db.engine.dispose()
+    own_redis.start()  # the apps share the limiter extension, now bound to this Redis: its reset at teardown
+    assert (answer.status_code, answer.json["error"]["code"]) == (401, "token_revoked")
