@@ -173,9 +173,10 @@ class Bench:
         return self.proxy.connection(timeout=30)
 
     def restart(self, index: int) -> None:
-        started = time.monotonic()
-        self.hosts[index] = self.hosts[index].restart()
-        print(f"    host {'ab'[index]} drained, exited and answered again after {time.monotonic() - started:.1f} s")
+        started, old = time.monotonic(), self.hosts[index]
+        self.hosts[index] = old.restart()
+        print(f"    host {'ab'[index]} drained and exited in {old.stop_seconds:.1f} s, answered again after "
+              f"{time.monotonic() - started:.1f} s")
 
     def cross_host_latency(self, joins: int = 20) -> list[float]:
         """Seconds from a join's 201 on host B to the update on a screen streaming from host A."""

@@ -75,9 +75,12 @@ class AppHost:
 
     def stop(self, timeout: float = 40) -> int:
         """SIGTERM to the master only, as systemd does (KillMode=mixed); returns its exit status."""
+        started = time.monotonic()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=timeout)
+        status = self.process.wait(timeout=timeout)
+        self.stop_seconds = time.monotonic() - started
+        return status
 
     def restart(self) -> "AppHost":
         """What `systemctl restart` does: SIGTERM, wait for the drained exit, start again on the same port."""
