@@ -117,3 +117,27 @@ def test_a_burst_of_updates_reaches_a_client_as_one_update_with_the_latest_value
 @pytest.mark.parametrize("path", ["/api/meetings/999/totals", "/live/meetings/999/stream"])
 def test_an_unknown_meeting_is_404_for_staff(staff_login, path):
     assert staff_login("district").get(path).status_code == 404
+
+
+def test_a_revoked_display_link_stops_streaming_even_while_joins_keep_coming(client, seeded):
+    venue_id = seeded.meeting.venues[0].id
+    response = client.get(f"/live/meetings/{seeded.meeting.id}/stream?display={seeded.display_token}",
+                          buffered=False)
+    try:
+        chunks = iter(response.response)
+        assert sse_events(chunks, 1)[0][0] == "snapshot"
+        link = display_links.resolve(seeded.display_token)
+        link.revoked_at = link.created_at
+        db.session.commit()
+
+        # Each update is held ≥ 250 ms, so 40 of them span over 10 s: the link is checked every 4 s meanwhile.
+        events = []
+        for _ in range(40):
+            intake_counters.application_submitted(make_application(db.session.get(Venue, venue_id)))
+            events += sse_events(chunks, 1)
+            if events[-1][0] == "revoked":
+                break
+        assert events[-1] == ("revoked", {})
+        assert next(chunks, None) is None  # the stream has ended
+    finally:
+        response.close()
