@@ -101,12 +101,15 @@ DETAIL_LABELS = {
     "to_worker_id": "新职工编号",
     "proof": "核验方式",
     "status_before": "原状态",
+    "via": "办理途径",
+    "fields": "需修改的项目",
 }
 VALUE_LABELS = {
     "materials": "宣传材料", "consultation": "咨询", "legal": "法律咨询", "union_intent": "建会意向",
     "district_admin": "区总工会管理员", "org_admin": "镇街工会管理员", "booth_staff": "岗位工作人员",
     "viewer": "只读查看",
-    "mobile": "手机号", "code": "找回码", "submitted": "已提交", "returned": "已退回", "approved": "已通过",
+    "mobile": "手机号", "code": "找回码", "review": "审核页面",
+    "submitted": "已提交", "returned": "已退回", "approved": "已通过",
 }
 
 

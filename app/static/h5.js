@@ -276,6 +276,9 @@
     openRecovery(true);
     byId("r-f-id_number").value = byId("f-id_number").value;
     showMessage("该身份证号已有一份正在办理的入会申请。如果是您本人在其他手机上申请的，可以在下方「找回我的申请」。");
+    // The way forward, not the dead end, is what the worker sees next.
+    byId("recover").scrollIntoView({ block: "start" });
+    byId("r-f-mobile").focus({ preventScroll: true });
   }
 
   function openRecovery(open) {

@@ -148,6 +148,8 @@ def test_an_application_made_on_another_phone_is_recovered_with_the_id_and_mobil
     expect(other_phone.locator("#h5-message")).to_contain_text("找回我的申请")
     expect(other_phone.locator("#recover-form")).to_be_visible()
     expect(other_phone.locator("#r-f-id_number")).to_have_value(valid)
+    expect(other_phone.locator("#r-f-mobile")).to_be_focused()
+    expect(other_phone.locator("#recover-title")).to_be_in_viewport()
     assert_accessible(other_phone, "06-recover")
 
     other_phone.fill("#r-f-mobile", "13800000000")
