@@ -1,7 +1,9 @@
 """Ledger and overview pages: a workbook upload bigger than the global 64 KB, forms, scopes, KPIs shown."""
 
 import io
+import zipfile
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -106,3 +108,34 @@ def test_deleting_a_firm_removes_it_with_its_contacts_and_is_audited(staff_login
     assert [e.name for e in db.session.scalars(select(Enterprise))] == ["天竺企业"]
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "ledger.delete"))
     assert entry.detail["name"] == "录错的企业"
+
+
+def post_import(session, content: bytes):
+    token = csrf_token_from(session.get("/ledger/import").text)
+    return session.client.post("/ledger/import", data={"csrf_token": token, "file": (io.BytesIO(content), "台账.xlsx")},
+                               content_type="multipart/form-data")
+
+
+def rezipped(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """The workbook with some zip members replaced or added (a bomb, a broken sheet)."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, replace.get(name, source.read(name)))
+        for name in set(replace) - set(source.namelist()):
+            target.writestr(name, replace[name])
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda good: big_workbook(5001, bad_row=0), "表格超过 5000 行，请分批导入"),
+    (lambda good: rezipped(good, {"xl/media/padding.bin": b"\0" * (21 * 2**20)}), "文件解压后超过 20 MB"),
+    (lambda good: rezipped(good, {"xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row><c>"}), "无法读取该文件"),
+    (lambda good: good[: len(good) // 2], "无法读取该文件"),
+], ids=["too many rows", "zip bomb", "broken XML", "truncated"])
+def test_an_oversized_or_broken_import_is_a_400_in_chinese_and_nothing_is_imported(staff_login, seeded, damage,
+                                                                                    message):
+    response = post_import(staff_login("district"), damage(big_workbook(3, bad_row=0)))
+
+    assert response.status_code == 400 and message in response.text
+    assert db.session.scalar(select(db.func.count(Enterprise.id))) == 0

@@ -1,9 +1,10 @@
 """The ledger in and out of Excel: import with a Chinese error per bad row, export in the same columns."""
 
 import io
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 from sqlalchemy import select
 
@@ -39,6 +40,20 @@ class RowError(ValueError):
     """What is wrong with one cell of a row, in Chinese."""
 
 
+@dataclass(frozen=True)
+class ImportLimits:
+    """A ledger is a few thousand firms; a bigger file is a mistake or an attack on the only worker."""
+
+    rows: int = 5000
+    columns: int = 30
+    unpacked_bytes: int = 20 * 2**20
+    seconds: float = 20.0
+
+
+IMPORT_LIMITS = ImportLimits()
+UNREADABLE = "无法读取该文件，请上传 Excel（.xlsx）文件"
+
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -70,25 +85,45 @@ def import_workbook(user: User, content: bytes, ip: str | None = None) -> Import
 
 
 def read_rows(content: bytes) -> list[tuple[int, dict]]:
+    """The non-empty rows under the header, read as a stream within IMPORT_LIMITS; any unreadable file is a 400."""
     from openpyxl import load_workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only ledger imports need it
 
+    check_unpacked_size(content)
+    deadline = time.monotonic() + IMPORT_LIMITS.seconds
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        message = "无法读取该文件，请上传 Excel（.xlsx）文件"
-        raise AppError("invalid_workbook", message, 422, {"file": message}) from exc
-    lines = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip() if cell is not None else "" for cell in next(lines, ())]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        message = f"表头缺少：{'、'.join(missing)}（请使用台账导出的表格作为模板）"
-        raise AppError("invalid_workbook", message, 422, {"file": message})
-    rows = []
-    for number, values in enumerate(lines, start=2):
-        cells = {COLUMNS[name]: value for name, value in zip(header, values, strict=False) if name in COLUMNS}
-        if any(value not in (None, "") for value in cells.values()):
-            rows.append((number, cells))
+        lines = sheet.iter_rows(values_only=True, max_col=IMPORT_LIMITS.columns)
+        header = [str(cell).strip() if cell is not None else "" for cell in next(lines, ())]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            refuse(f"表头缺少：{'、'.join(missing)}（请使用台账导出的表格作为模板）")
+        rows = []
+        for number, values in enumerate(lines, start=2):
+            if number > IMPORT_LIMITS.rows + 1:
+                refuse(f"表格超过 {IMPORT_LIMITS.rows} 行，请分批导入")
+            if time.monotonic() > deadline:
+                refuse("表格过大，处理超时，请分批导入")
+            cells = {COLUMNS[name]: value for name, value in zip(header, values, strict=False) if name in COLUMNS}
+            if any(value not in (None, "") for value in cells.values()):
+                rows.append((number, cells))
+    except (BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError) as exc:
+        # Broken zip or XML (ElementTree's ParseError is a SyntaxError): the file, not the server, is at fault.
+        refuse(UNREADABLE, exc)
     return rows
+
+
+def check_unpacked_size(content: bytes) -> None:
+    """Refuse a zip bomb before parsing: the members' stated sizes, summed, must stay under the cap."""
+    try:
+        unpacked = sum(member.file_size for member in ZipFile(io.BytesIO(content)).infolist())
+    except (BadZipFile, ValueError, OSError) as exc:
+        refuse(UNREADABLE, exc)
+    if unpacked > IMPORT_LIMITS.unpacked_bytes:
+        refuse(f"文件解压后超过 {IMPORT_LIMITS.unpacked_bytes // 2**20} MB，请分批导入")
+
+
+def refuse(message: str, cause: Exception | None = None):
+    raise AppError("invalid_workbook", message, 400, {"file": message}) from cause
 
 
 def row_fields(cells: dict, towns: dict[str, Org]) -> EnterpriseFields:

@@ -177,7 +177,7 @@ def test_reimporting_an_export_updates_instead_of_duplicating(seeded):
 def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(seeded):
     with pytest.raises(AppError) as caught:
         ledger_io.import_workbook(user("district"), b"not a workbook")
-    assert caught.value.status == 422 and "Excel" in caught.value.message
+    assert caught.value.status == 400 and "Excel" in caught.value.message
 
 
 def test_an_org_admin_cannot_open_another_towns_firm(seeded):
