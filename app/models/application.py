@@ -58,7 +58,7 @@ class MembershipApplication(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)  # None once purged
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"), index=True)

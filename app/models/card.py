@@ -51,13 +51,13 @@ class MutualAidCardApplication(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)  # None once purged
     membership_application_id: Mapped[int] = mapped_column(ForeignKey("membership_applications.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"), index=True)
     host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
-    id_blind_index: Mapped[str] = mapped_column(String(64))
+    id_blind_index: Mapped[str | None] = mapped_column(String(64))  # None once purged
     delivery: Mapped[CardDelivery] = mapped_column(enum_column(CardDelivery, "card_delivery"))
     branch: Mapped[str | None] = mapped_column(String(100))
     consent: Mapped[bool] = mapped_column(Boolean)

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import ApplicationStatus, MembershipApplication, Scan, Worker
+from app.models import ApplicationStatus, MembershipApplication, MutualAidCardApplication, Scan, Worker
 from app.models.application import LIVE_STATUSES
 from app.models.base import utcnow
 
@@ -99,7 +99,7 @@ class PurgeResult:
 # PIPL: what a rejected or withdrawn application no longer needs once the retention period is over.
 PURGED_APPLICATION_COLUMNS = {
     "name_enc": None, "id_number_enc": None, "mobile_enc": None, "id_blind_index": None, "birth_date": None,
-    "residence": None, "id_valid_until": None,
+    "residence": None, "id_valid_until": None, "worker_id": None,
 }
 
 
@@ -129,7 +129,21 @@ def purge_applications(cutoff: datetime) -> int:
         )
         .values(**PURGED_APPLICATION_COLUMNS, purged_at=utcnow())
     )
-    return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+    purged = db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+    unlink_purged_cards()
+    return purged
+
+
+def unlink_purged_cards() -> None:
+    """A purged person's card keeps its counts but no key to them: they may apply for a card again."""
+    purged = select(MembershipApplication.id).where(MembershipApplication.purged_at.is_not(None))
+    db.session.execute(
+        update(MutualAidCardApplication)
+        .where(MutualAidCardApplication.membership_application_id.in_(purged),
+               MutualAidCardApplication.id_blind_index.is_not(None) | MutualAidCardApplication.worker_id.is_not(None))
+        .values(id_blind_index=None, worker_id=None),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def forget_idle_workers(cutoff: datetime) -> int:

@@ -12,7 +12,7 @@ from app.services.afterday import overview, review
 from app.services.intake.scans import visitor_key
 from app.services.live import intake_counters, reports
 from app.services.setup import entry_codes
-from tests.factories import days_ago, make_application, make_worker
+from tests.factories import days_ago, id_number, make_application, make_card, make_worker
 
 
 @pytest.fixture
@@ -119,3 +119,20 @@ def test_a_worker_without_a_live_application_loses_the_stored_phone_number(seede
     phones = dict(db.session.execute(text("SELECT id, phone_enc FROM workers WHERE id IN (:a, :b)"),
                                      {"a": gone.id, "b": member.id}).all())
     assert phones[gone.id] is None and privacy.decrypt(phones[member.id]) == "13912345678"
+
+
+def test_a_purged_person_is_unlinked_from_every_row_and_may_apply_again(seeded):
+    venue = seeded.meeting.venues[0]
+    id_no = id_number()
+    old = make_application(venue, id_no=id_no, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(40))
+    make_card(old)
+
+    privacy.purge_expired()
+
+    application_worker = db.session.execute(
+        text("SELECT worker_id FROM membership_applications WHERE id = :id"), {"id": old.id}).scalar()
+    card = db.session.execute(text("SELECT worker_id, id_blind_index FROM mutual_aid_card_applications "
+                                   "WHERE membership_application_id = :id"), {"id": old.id}).one()
+    assert application_worker is None and tuple(card) == (None, None)
+    again = make_application(venue, id_no=id_no)
+    assert make_card(again).id_blind_index == privacy.blind_index(id_no)  # no 409: the old card holds no key
