@@ -7,6 +7,7 @@ SQL, and the one-live-application rule still holds (the blind index needs the sa
 import subprocess
 
 import pytest
+from flask import request_started
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -16,11 +17,18 @@ from app.models import MembershipApplication, MutualAidCardApplication
 from app.services import privacy
 from app.services.live import intake_counters
 from app.services.setup import demo, entry_codes
-from tests.conftest import create_postgres_database, drop_postgres_database, settings_for
+from tests.conftest import create_postgres_database, drop_postgres_database, forget_request_globals, settings_for
 from tests.factories import id_number
 from tests.mp_fixtures import WorkerClient, dev_token
 
 pytestmark = pytest.mark.scaled_only
+
+
+def app_on(database_url: str):
+    """An app of its own on that database; each test request starts with a clean `g`, as in conftest's."""
+    app = create_app(settings_for(database_url))
+    request_started.connect(forget_request_globals, app)
+    return app
 
 
 def libpq_url(url: str) -> str:
@@ -69,7 +77,7 @@ def databases():
 
 def test_a_dump_restored_into_a_new_database_gives_back_every_application_and_card(databases, tmp_path):
     source_url, dump = databases(), tmp_path / "union_intake.dump"
-    source = create_app(settings_for(source_url))
+    source = app_on(source_url)
     with source.app_context():
         upgrade()
         code = join_code(demo.seed_demo().meeting)
@@ -83,7 +91,7 @@ def test_a_dump_restored_into_a_new_database_gives_back_every_application_and_ca
     restored_url = databases()
     subprocess.run(["pg_restore", "--no-owner", f"--dbname={libpq_url(restored_url)}", str(dump)], check=True)
 
-    restored = create_app(settings_for(restored_url))
+    restored = app_on(restored_url)
     with restored.app_context():
         redis_handle.client.flushdb()  # a new Redis, or the old one: counters come from SQL either way
         assert restored.test_cli_runner().invoke(args=["intake", "rebuild"]).exit_code == 0
