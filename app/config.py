@@ -83,10 +83,14 @@ class Config:
         self.RATELIMIT_MP_SUBMIT_PER_IP = env_str("RATELIMIT_MP_SUBMIT_PER_IP", "600/minute")
         # ID-card OCR is a paid WeChat service: a worker needs one photo, two or three when it is blurred.
         self.RATELIMIT_MP_OCR_PER_TOKEN = env_str("RATELIMIT_MP_OCR_PER_TOKEN", "5/minute;20/day")
+        # Opening a code records a scan: per address, generous (a venue shares one carrier-NAT address), so
+        # one machine cannot inflate a booth's scan figures; a display page is opened once per screen.
+        self.RATELIMIT_SCAN_PER_IP = env_str("RATELIMIT_SCAN_PER_IP", "600/minute")
+        self.RATELIMIT_DISPLAY_PER_IP = env_str("RATELIMIT_DISPLAY_PER_IP", "60/minute")
         # No X-RateLimit-* headers on successes (two Redis reads per request); a 429 still carries Retry-After.
         self.RATELIMIT_HEADERS_ENABLED = False
         # Scaled mode: how often one process of the deployment compares the counters of open meetings with
-        # SQL and repairs drift (a worker killed between a commit and its count); heals within two periods.
+        # SQL and repairs drift (a worker killed between a commit and its count); heals within two periods. 0 = off.
         self.INTAKE_RECONCILE_SECONDS = env_int("INTAKE_RECONCILE_SECONDS", 20)
         # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers 404 to everyone.
         self.METRICS_TOKEN = env_str("METRICS_TOKEN")

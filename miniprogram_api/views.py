@@ -28,6 +28,7 @@ def configured(name: str):
 login_limit = limiter.limit(configured("RATELIMIT_MP_LOGIN"), key_func=get_remote_address)
 submit_limit_per_token = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_TOKEN"), key_func=worker_or_address)
 submit_limit_per_address = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_IP"), key_func=get_remote_address)
+scan_limit_per_address = limiter.limit(configured("RATELIMIT_SCAN_PER_IP"), key_func=get_remote_address)
 ocr_limit_per_token = limiter.limit(configured("RATELIMIT_MP_OCR_PER_TOKEN"), key_func=worker_or_address)
 # Room for the multipart envelope around a photo of the largest size the service accepts.
 PHOTO_REQUEST_MAX_BYTES = id_card_ocr.MAX_PHOTO_BYTES + 16 * 1024
@@ -111,6 +112,7 @@ def verify_phone(body):
 
 
 @blp.route("/entries/<string:code>", methods=["GET"])
+@scan_limit_per_address
 @blp.doc(security=BEARER)
 @blp.response(200, schemas.EntrySchema)
 def entry(code):

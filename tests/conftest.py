@@ -97,6 +97,10 @@ def settings_for(database_url: str, **overrides) -> dict:
         "WECHAT_APPID": None,
         "WECHAT_SECRET": None,
         "DEV_LOGIN_ENABLED": True,
+        # No repair thread in the test process: started by the first stream test, it would outlive that test's
+        # app and race the TRUNCATE between tests (a deadlock seen once). Served gunicorn workers run it, and
+        # tests/services/live/test_intake_recovery.py tests the healing there.
+        "INTAKE_RECONCILE_SECONDS": 0,
     }
     settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"] or "memory://"
     settings.update(overrides)

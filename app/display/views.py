@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.display import bp
 from app.errors import AppError
-from app.extensions import db, redis_handle, security_headers
+from app.extensions import db, limiter, redis_handle, security_headers
 from app.models import DisplayLink, Meeting
 from app.services.live import display_links, intake_counters, intake_totals, live
 
@@ -68,6 +68,7 @@ def stream(meeting_id: int):
 
 
 @bp.get("/display/<token>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_DISPLAY_PER_IP"])
 @security_headers.no_referrer
 def display(token: str):
     link = display_links.resolve(token)

@@ -4,11 +4,13 @@ from flask import current_app, render_template
 
 from app.entry import bp
 from app.errors import AppError
+from app.extensions import limiter
 from app.services.intake import notices
 from app.services.setup import entry_codes
 
 
 @bp.get("/q/<code>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SCAN_PER_IP"])
 def landing(code: str):
     # With H5 sign-up on, a phone camera's scan gets the join form; otherwise a pointer to the mini-program.
     template = "entry/h5.html" if current_app.config["H5_JOIN_ENABLED"] else "entry/landing.html"

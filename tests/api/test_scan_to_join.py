@@ -1,6 +1,7 @@
 """A worker's whole visit through the fake WeChat server: login → phone → entry → join → card → me."""
 
 import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Scan, Worker
@@ -45,7 +46,7 @@ def test_a_worker_scans_joins_and_applies_for_the_card(client, seeded, fake_wech
     stored = db.session.query(Worker).one()
     assert (stored.openid, stored.unionid) == ("oid-wx-code-1", "uid-wx-code-1")
     assert b"sk-wx-code-1" not in stored.session_key_enc and b"13912345678" not in stored.phone_enc
-    assert db.session.query(Scan).count() == 2
+    assert db.session.query(Scan).count() == 1  # the second open, minutes later, is the same visit
 
 
 @pytest.mark.parametrize(
@@ -83,3 +84,21 @@ def test_with_wechat_configured_a_dev_code_goes_to_wechat_and_never_logs_in_a_de
     response = wechat_login(client, "dev:wang")
     assert response.json["worker"]["kind"] == "wechat"
     assert fake_wechat.calls_to("/sns/jscode2session")[0]["js_code"] == "dev:wang"
+
+
+def test_opening_a_code_again_within_ten_minutes_is_one_scan_and_another_worker_is_another(
+    mp_worker, entry_code
+):
+    wang, li = mp_worker("wang"), mp_worker("li")
+    for _ in range(3):
+        assert wang.get(f"/entries/{entry_code}").status_code == 200
+    assert li.get(f"/entries/{entry_code}").status_code == 200
+    scans = db.session.scalars(select(Scan)).all()
+    assert len(scans) == 2 and len({scan.worker_id for scan in scans}) == 2
+
+
+def test_one_address_opening_codes_too_often_is_refused_with_429(app, mp_worker, entry_code):
+    app.config["RATELIMIT_SCAN_PER_IP"] = "2/minute"
+    workers = [mp_worker(f"visitor-{n}") for n in range(3)]
+    assert [w.get(f"/entries/{entry_code}").status_code for w in workers] == [200, 200, 429]
+    assert db.session.scalar(select(func.count(Scan.id))) == 2

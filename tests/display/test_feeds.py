@@ -76,6 +76,12 @@ def test_totals_need_a_session_or_a_live_display_token(client, seeded):
     assert client.get(f"/display/{seeded.display_token}").status_code == 404
 
 
+def test_one_address_opening_the_display_page_too_often_is_refused_with_429(app, client, seeded):
+    app.config["RATELIMIT_DISPLAY_PER_IP"] = "2/minute"
+    url = f"/display/{seeded.display_token}"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_the_display_page_shows_the_main_entry_qr(client, seeded):
     page = client.get(f"/display/{seeded.display_token}")
     assert page.status_code == 200

@@ -31,3 +31,9 @@ def test_a_closed_meetings_codes_answer_410_meeting_over(client, seeded, staff_l
     response = client.get(f"/q/{code}")
     assert response.status_code == 410
     assert "本场沟通会已结束" in response.text
+
+
+def test_one_address_opening_poster_pages_too_often_is_refused_with_429(app, client, seeded):
+    app.config["RATELIMIT_SCAN_PER_IP"] = "2/minute"
+    url = f"/q/{booth_code(seeded.meeting, '仁和镇', '入会岗')}"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]

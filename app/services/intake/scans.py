@@ -1,14 +1,20 @@
 """A worker opens an entry code: the scan is recorded and they see where they are and what they can do."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import EntryCode, MembershipApplication, MutualAidCardApplication, Scan, Worker
+from app.models.base import utcnow
 from app.services import privacy
 from app.services.intake import cards, enrolment
 from app.services.intake.form_options import form_options
 from app.services.live import intake_counters
 from app.services.setup import entry_codes
+
+SCAN_REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass
@@ -36,6 +42,23 @@ class EntryVisit:
 def open_entry(worker: Worker, code: str) -> EntryVisit:
     """Record the scan of an active entry code (404 revoked/unknown, 410 meeting not open)."""
     entry_code = entry_codes.resolve(code)
+    if not scanned_recently(worker.id, entry_code.id):
+        record_scan(worker, entry_code)
+    membership = enrolment.live_application_of(worker)
+    # Only the worker's own rows: the same ID number under another account stays out of sight.
+    return EntryVisit(entry_code, membership, cards.current_card_of(worker))
+
+
+def scanned_recently(worker_id: int, entry_code_id: int) -> bool:
+    """A re-scan or a reload within SCAN_REPEAT_WINDOW is the same visit, so one phone cannot inflate scans."""
+    since = utcnow() - SCAN_REPEAT_WINDOW
+    recent = select(Scan.id).where(
+        Scan.worker_id == worker_id, Scan.entry_code_id == entry_code_id, Scan.scanned_at >= since
+    )
+    return db.session.scalar(recent.limit(1)) is not None
+
+
+def record_scan(worker: Worker, entry_code: EntryCode) -> None:
     scan = Scan(
         worker_id=worker.id,
         entry_code_id=entry_code.id,
@@ -47,9 +70,6 @@ def open_entry(worker: Worker, code: str) -> EntryVisit:
     db.session.add(scan)
     db.session.commit()
     intake_counters.scan_recorded(scan)
-    membership = enrolment.live_application_of(worker)
-    # Only the worker's own rows: the same ID number under another account stays out of sight.
-    return EntryVisit(entry_code, membership, cards.current_card_of(worker))
 
 
 def visitor_key(meeting_id: int, worker_id: int) -> str:

@@ -131,7 +131,9 @@ def start_repair_loop(app) -> None:
     this loop from its start (gunicorn's post_worker_init), one of them claims each period's reconcile.
     """
     global _repair_loop_started
-    if app.extensions.get("redis_client") is None or _repair_loop_started:
+    if app.extensions.get("redis_client") is None or app.config["INTAKE_RECONCILE_SECONDS"] <= 0:
+        return
+    if _repair_loop_started:
         return
     _repair_loop_started = True
     threading.Thread(target=_repair_forever, args=(app,), name="intake-repair", daemon=True).start()
