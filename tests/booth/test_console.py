@@ -76,3 +76,11 @@ def test_booth_staff_undo_their_last_tap_and_a_retried_undo_is_answered_200(staf
     assert (first.status_code, retry.status_code) == (201, 200)
     assert first.json["quantity"] == -30 and retry.json["id"] == first.json["id"]
     assert intake_counters.meeting_counts(seeded.meeting.id).values_of("booth", booth.id)["materials"] == 0
+
+
+def test_booth_staff_are_not_offered_meeting_pages_they_may_not_open(staff_login, seeded):
+    staff = staff_login("booth")
+    page = staff.get("/booth").text
+    assert 'href="/meetings"' not in page and "我的岗位" in page
+    assert staff.get(f"/meetings/{seeded.meeting.id}").status_code == 403
+    assert 'href="/meetings"' in staff_login("renhe").get("/meetings").text
