@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from app import metrics, proxy, request_log
+from app import metrics, pool_ping, proxy, request_log
 from app.config import load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate, redis_handle, security_headers, wechat
 from app.json_body import StrictJSONProvider
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     request_log.init_app(app)  # before anything logs: the JSON handler must be the one Flask's logger finds
 
     db.init_app(app)
+    pool_ping.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=migrations_directory())
     login_manager.init_app(app)
     csrf.init_app(app)

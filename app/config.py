@@ -205,9 +205,9 @@ def engine_options(database_uri: str) -> dict:
         return {"connect_args": {"timeout": 15, "check_same_thread": False}, "hide_parameters": True}
     # Per worker process. 4 gevent workers × (8 + 8) = 64 connections at most, under PostgreSQL's default
     # max_connections of 100 with room for the CLI and psql (10 + 20 each could ask for 120); a greenlet
-    # beyond that waits for a connection instead of failing. Pre-ping costs a round trip per request (≈ 5%
-    # of a join) and is kept: after a database restart no request fails on a dead pooled connection.
-    return {"pool_pre_ping": True, "pool_size": 8, "max_overflow": 8, "hide_parameters": True}
+    # beyond that waits for a connection instead of failing. No pool_pre_ping: app/pool_ping.py pings only
+    # connections that sat idle, not one per request.
+    return {"pool_size": 8, "max_overflow": 8, "hide_parameters": True}
 
 
 def load_dev_secrets(path: Path) -> dict:

@@ -13,6 +13,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import pool_ping
 from app.config import engine_options
 from app.extensions import db  # the project's instance: whatever gunicorn.conf.py does with `db` applies to both
 
@@ -32,6 +33,7 @@ def create_baseline_app() -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(os.environ["DATABASE_URL"])
     db.init_app(app)
+    pool_ping.init_app(app)  # the project's pool behaviour too
     counters = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=2)
 
     @app.post("/join")

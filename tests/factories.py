@@ -42,9 +42,10 @@ def id_number(birth: date | None = None, serial: int | None = None, female: bool
 
 
 def make_worker(openid: str | None = None) -> Worker:
+    """A signed-in worker: committed, as login leaves it (a join writes through a connection of its own)."""
     worker = Worker(openid=openid or f"oid-factory-{next(_sequence)}")
     db.session.add(worker)
-    db.session.flush()
+    db.session.commit()
     return worker
 
 

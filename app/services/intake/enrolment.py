@@ -63,8 +63,7 @@ def create_application(worker_id: int, form: dict, idempotency_key: str | None) 
         "idempotency_key": idempotency_key,
     }
     try:
-        application_id = db.session.scalar(insert_at_open_code(values))
-        db.session.commit()
+        application_id = insert_alone(insert_at_open_code(values))
     except IntegrityError:
         # The ID number already has a live application (a double tap, a racing twin, another phone), or the
         # key was used before: nothing is read beforehand, the unique indexes decide and we answer as they did.
@@ -91,6 +90,18 @@ def insert_at_open_code(values: dict):
         EntryCode.id == values["entry_code_id"], EntryCode.revoked_at.is_(None), Meeting.status == MeetingStatus.OPEN
     )
     return insert(table).from_select(list(values), at_open_code).returning(table.c.id)
+
+
+def insert_alone(statement) -> int | None:
+    """Run the join's only statement in autocommit: one round trip, no BEGIN and COMMIT around it."""
+    if db.session().in_transaction():
+        # This request already read (the worker's verified phone): write in that transaction, since a second
+        # connection would wait on its lock in SQLite.
+        application_id = db.session.scalar(statement)
+        db.session.commit()
+        return application_id
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.scalar(statement)
 
 
 def refusal_of_closed(code: str) -> AppError:
