@@ -5,6 +5,7 @@ from flask_smorest import Api, Blueprint
 
 from app.extensions import csrf
 from app.json_body import StrictParser
+from miniprogram_api import submission_limits
 from miniprogram_api.schemas import ErrorSchema
 
 blp = Blueprint(
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     # Bearer tokens, not cookies, authenticate these calls: CSRF cannot ride on them.
     csrf.exempt(blp)
     api.register_blueprint(blp)
+    submission_limits.init_app(app)
     app.extensions["mp_api"] = api
 
 

@@ -10,7 +10,7 @@ from app.errors import AppError, render_error
 from app.extensions import limiter
 from app.services import privacy
 from app.services.intake import cards, enrolment, id_card_ocr, identity, notices, recovery, scans, workers
-from miniprogram_api import blp, schemas
+from miniprogram_api import blp, schemas, submission_limits
 from miniprogram_api.auth import authenticate, current_worker, current_worker_id, issue_token, worker_or_address
 
 # The notices are read before anyone signs in (the consent box links to them).
@@ -32,23 +32,6 @@ scan_limit_per_address = limiter.limit(configured("RATELIMIT_SCAN_PER_IP"), key_
 ocr_limit_per_token = limiter.limit(configured("RATELIMIT_MP_OCR_PER_TOKEN"), key_func=worker_or_address)
 # Room for the multipart envelope around a photo of the largest size the service accepts.
 PHOTO_REQUEST_MAX_BYTES = id_card_ocr.MAX_PHOTO_BYTES + 16 * 1024
-
-
-def reveals_status(response) -> bool:
-    """409 already_applied / already_member tells whether an ID number has applied: those answers are counted."""
-    return response.status_code == 409
-
-
-# Counted only when an answer reveals a status, checked before every submission: once a token or an address
-# has had its share, it gets the generic 429 for everything, so it can learn nothing more (issue 10 item 4).
-status_limit_per_token = limiter.limit(
-    configured("RATELIMIT_MP_STATUS_PER_TOKEN"), key_func=worker_or_address, deduct_when=reveals_status,
-    scope="membership-status",
-)
-status_limit_per_address = limiter.limit(
-    configured("RATELIMIT_MP_STATUS_PER_IP"), key_func=get_remote_address, deduct_when=reveals_status,
-    scope="membership-status",
-)
 
 
 def recovered_id_number() -> str:
@@ -121,10 +104,7 @@ def entry(code):
 
 
 @blp.route("/membership-applications", methods=["POST"])
-@submit_limit_per_token
-@submit_limit_per_address
-@status_limit_per_token
-@status_limit_per_address
+@submission_limits.enforced("join")
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
 @blp.arguments(schemas.MembershipApplicationRequest())
@@ -145,9 +125,7 @@ def get_application(application_id):
 
 
 @blp.route(APPLICATION_PATH, methods=["PATCH"])
-@submit_limit_per_token
-@status_limit_per_token
-@status_limit_per_address
+@submission_limits.enforced("correct", per_address=False)
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.MembershipApplicationFields(partial=True))
 @blp.response(200, schemas.MembershipApplicationSchema)

@@ -1,5 +1,6 @@
 """PII at rest (Fernet), the blind index for uniqueness, the masks shown in every list, and the retention purge."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -17,20 +18,33 @@ from app.models.base import utcnow
 
 
 def _fernet() -> Fernet:
-    return Fernet(current_app.config["PII_KEY"].encode())
+    return _fernet_for(current_app.config["PII_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(key: str) -> Fernet:
+    return Fernet(key.encode())
 
 
 def encrypt(plaintext: str | None) -> bytes | None:
     if plaintext is None:
         return None
-    return _fernet().encrypt(plaintext.encode())
+    ciphertext = _fernet().encrypt(plaintext.encode())
+    if has_request_context():
+        # The same request shows what it just wrote (masked answer, ticker line): no need to decrypt it again.
+        g.setdefault("pii_written", {})[ciphertext] = plaintext
+    return ciphertext
 
 
 def decrypt(ciphertext: bytes | None) -> str | None:
     if ciphertext is None:
         return None
+    ciphertext = bytes(ciphertext)
+    written = g.get("pii_written") if has_request_context() else None
+    if written and ciphertext in written:
+        return written[ciphertext]
     try:
-        return _fernet().decrypt(bytes(ciphertext)).decode()
+        return _fernet().decrypt(ciphertext).decode()
     except InvalidToken:
         # A row written under a rotated-away key: show nothing rather than fail the whole list.
         current_app.logger.error("PII ciphertext could not be decrypted with the current PII_KEY")

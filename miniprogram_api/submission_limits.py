@@ -1,0 +1,176 @@
+"""Rate limits of a membership submission (a join or a correction), checked and counted in one Redis call.
+
+Per token and per address, a submission is a hit of its own window; and before each one, the token's and the
+address's count of answers that revealed an ID number's status (409) is checked, so once either has had its
+share it gets the generic 429 for everything and learns nothing more (issue 10 item 4). A 409 is counted once
+decided. Flask-Limiter cost a join four Redis round trips for this (two scripts, two GETs: ≈ 17 % of its
+CPU by py-spy, 2026-12-02); one script checks every window and counts the hits only when all allow it.
+
+Windows are fixed and start at a key's first hit, as Flask-Limiter's. Shared through Redis, so exact across
+processes and hosts. While Redis is away each process counts in memory (a token may then get a limit per
+process), and tries Redis again after FALLBACK_SECONDS.
+"""
+
+import functools
+import logging
+import math
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+import redis
+from flask import Flask, current_app
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+from app.errors import AppError
+from app.metrics import BACKEND_ERRORS
+from miniprogram_api.auth import worker_or_address
+
+log = logging.getLogger(__name__)
+
+FALLBACK_SECONDS = 5
+STATUS_SCOPE = "membership-status"
+
+# ARGV per key: its amount, then the seconds of a window it opens (0: only checked, not a hit).
+CHECK_AND_HIT = """
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then
+    return math.max(redis.call('TTL', key), 1)
+  end
+end
+for i, key in ipairs(KEYS) do
+  if ARGV[2 * i] ~= '0' and redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Window:
+    key: str
+    amount: int
+    seconds: int
+    is_hit: bool  # this submission counts in it (submissions), or the window is only checked (statuses)
+
+
+@functools.lru_cache(maxsize=32)
+def parsed(limit: str) -> tuple:
+    return tuple(parse_many(limit))
+
+
+def windows(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]:
+    return [
+        Window(f"limits:{scope}:{who}:{item.amount}/{item.get_expiry()}", item.amount, item.get_expiry(), is_hit)
+        for item in parsed(current_app.config[setting])
+    ]
+
+
+def status_windows() -> list[Window]:
+    return [
+        *windows("RATELIMIT_MP_STATUS_PER_TOKEN", STATUS_SCOPE, worker_or_address(), False),
+        *windows("RATELIMIT_MP_STATUS_PER_IP", STATUS_SCOPE, "ip:" + get_remote_address(), False),
+    ]
+
+
+def submission_windows(scope: str, per_address: bool) -> list[Window]:
+    own = windows("RATELIMIT_MP_SUBMIT_PER_TOKEN", scope, worker_or_address(), True)
+    if per_address:
+        own += windows("RATELIMIT_MP_SUBMIT_PER_IP", scope, "ip:" + get_remote_address(), True)
+    return own + status_windows()
+
+
+def enforced(scope: str, per_address: bool = True):
+    """Decorate a submitting view: 429 before it runs when a window is full; its 409s counted after."""
+
+    def decorate(view):
+        @wraps(view)
+        def limited(*args, **kwargs):
+            wait = store().check_and_hit(submission_windows(scope, per_address))
+            if wait:
+                raise AppError("rate_limited", "操作太频繁，请稍后再试", 429, retry_after=wait)
+            try:
+                return view(*args, **kwargs)
+            except AppError as refusal:
+                if refusal.status == 409:  # already_applied / already_member: it told whether the ID has applied
+                    store().hit(status_windows())
+                raise
+
+        return limited
+
+    return decorate
+
+
+class MemoryWindows:
+    """This process's windows: embedded mode's only store, and scaled mode's while Redis is away."""
+
+    def __init__(self):
+        self.counts: dict[str, tuple[int, float]] = {}  # key → (hits, when the window ends)
+
+    def check_and_hit(self, windows_: list[Window]) -> int:
+        now = time.monotonic()
+        for window in windows_:
+            hits, ends = self.counts.get(window.key, (0, now))
+            if ends > now and hits >= window.amount:
+                return max(1, math.ceil(ends - now))
+        self.hit([window for window in windows_ if window.is_hit], now)
+        return 0
+
+    def hit(self, windows_: list[Window], now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if len(self.counts) > 10_000:
+            self.counts = {key: value for key, value in self.counts.items() if value[1] > now}
+        for window in windows_:
+            hits, ends = self.counts.get(window.key, (0, now))
+            if ends <= now:
+                hits, ends = 0, now + window.seconds
+            self.counts[window.key] = (hits + 1, ends)
+
+
+class SharedWindows:
+    """The windows in Redis, shared by every process; this process's memory while Redis does not answer."""
+
+    def __init__(self, client: redis.Redis):
+        self.client = client
+        self.script = client.register_script(CHECK_AND_HIT)
+        self.memory = MemoryWindows()
+        self.redis_back_at = 0.0
+
+    def check_and_hit(self, windows_: list[Window]) -> int:
+        return self._shared_or_memory(
+            lambda: self.script(keys=[w.key for w in windows_], args=arguments(windows_)),
+            lambda: self.memory.check_and_hit(windows_),
+        )
+
+    def hit(self, windows_: list[Window]) -> None:
+        def shared():
+            pipe = self.client.pipeline(transaction=False)
+            for window in windows_:
+                pipe.incr(window.key).expire(window.key, window.seconds, nx=True)
+            pipe.execute()
+
+        self._shared_or_memory(shared, lambda: self.memory.hit(windows_))
+
+    def _shared_or_memory(self, shared, in_memory):
+        if time.monotonic() >= self.redis_back_at:
+            try:
+                return shared()
+            except redis.RedisError:
+                BACKEND_ERRORS.labels("redis").inc()
+                log.warning("rate limits: Redis unreachable, counting in this process for %s s", FALLBACK_SECONDS)
+                self.redis_back_at = time.monotonic() + FALLBACK_SECONDS
+        return in_memory()
+
+
+def arguments(windows_: list[Window]) -> list[int]:
+    return [value for w in windows_ for value in (w.amount, w.seconds if w.is_hit else 0)]
+
+
+def store() -> MemoryWindows | SharedWindows:
+    return current_app.extensions["submission_limits"]
+
+
+def init_app(app: Flask) -> None:
+    """One store per app (per process): Redis when configured, else memory."""
+    client = app.extensions.get("redis_client")
+    app.extensions["submission_limits"] = SharedWindows(client) if client is not None else MemoryWindows()
