@@ -105,7 +105,7 @@ class Stack:
         """Serve `app_spec` with the project's gunicorn.conf.py (gevent); returns its base URL once it answers."""
         port = free_port()
         command = [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--no-control-socket", "--bind",
-                   f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null", app_spec]
+                   f"127.0.0.1:{port}", "--workers", str(workers), app_spec]
         env = {**self.env, **(extra_env or {})}
         server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
         self.servers.append(server)

@@ -116,3 +116,21 @@ def test_a_response_given_while_stopping_tells_the_client_to_close(stand_in, tmp
     response = connection.getresponse()
     assert (response.status, response.read(), response.getheader("Connection")) == (200, b"late", "close")
     assert server.wait(timeout=20) == 0
+
+
+def test_no_access_line_repeats_a_path_unless_access_log_asks_for_it(tmp_path):
+    # The app's own JSON line names the route, never the path: a display token must not reach the logs.
+    port, stderr = free_port(), tmp_path / "stderr.log"
+    env = {key: value for key, value in os.environ.items() if key != "ACCESS_LOG"} | {"WEB_CONCURRENCY": "1"}
+    with stderr.open("wb") as sink:
+        server = subprocess.Popen(
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+             "tests.stand_in_app:app"], cwd=ROOT, env=env, stderr=sink, start_new_session=True)
+        try:
+            wait_until_answering(port)
+            assert ask(http.client.HTTPConnection("127.0.0.1", port, timeout=10), "GET", "/display/tok-SECRET") == 200
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    logged = stderr.read_text()
+    assert "Booting worker" in logged and "tok-SECRET" not in logged
