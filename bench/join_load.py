@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from stack import Stack, percentile, redis_calls, worker_cpu_seconds
+from stack import Stack, collector_paused, percentile, redis_calls, worker_cpu_seconds
 
 from app.extensions import db, redis_handle
 from app.models import MembershipApplication
@@ -121,7 +121,8 @@ def measured_round(stack: Stack, url: str, path: str, clients: int, seconds: flo
                    result: LoadResult) -> None:
     """One round of load on one served app, adding its workers' CPU and the Redis commands it caused."""
     cpu_before, redis_before = worker_cpu_seconds(stack.masters[url]), redis_calls(stack.redis.url)
-    run_load(url + path, clients, seconds, request_for, result)
+    with collector_paused():
+        run_load(url + path, clients, seconds, request_for, result)
     result.cpu_seconds += worker_cpu_seconds(stack.masters[url]) - cpu_before
     result.redis_commands += redis_calls(stack.redis.url) - redis_before
 

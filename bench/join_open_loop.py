@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from join_load import dev_tokens, join_request_factory
-from stack import Stack, percentile, worker_cpu_seconds
+from stack import Stack, collector_paused, percentile, worker_cpu_seconds
 
 TOKENS = 32
 WARMUP_RATE, WARMUP_SECONDS = 20, 2
@@ -145,7 +145,8 @@ def main() -> int:
             settle(stack.masters[url])
             result = RateResult(rate)
             cpu_before = worker_cpu_seconds(stack.masters[url])
-            asyncio.run(arrivals(join_url, rate, args.seconds, request_for, sequence, result))
+            with collector_paused():
+                asyncio.run(arrivals(join_url, rate, args.seconds, request_for, sequence, result))
             result.cpu_seconds = worker_cpu_seconds(stack.masters[url]) - cpu_before
             print(result.line(), flush=True)
             results.append(result)

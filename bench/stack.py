@@ -5,6 +5,8 @@ The shared PostgreSQL (BENCH_ADMIN_DATABASE_URL, default the local `test` databa
 database; the shared Redis is never touched.
 """
 
+import contextlib
+import gc
 import os
 import signal
 import socket
@@ -172,6 +174,22 @@ def redis_calls(url: str) -> Counter:
     """Commands the Redis server has run so far, by name (INFO commandstats; a script's own calls included)."""
     stats = redis.Redis.from_url(url).info("commandstats")
     return Counter({name.removeprefix("cmdstat_"): values["calls"] for name, values in stats.items()})
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No garbage collection in the load generator while it measures.
+
+    The generator imports the whole app (to seed) and holds every request of a run: one full collection
+    paused all of its in-flight measurements at once, by 100–250 ms — latency spikes that looked like the
+    server's, on every worker at the same instant, and were gone with the collector off (2026-12-02).
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 FALLBACK_SECONDS = 5
 STATUS_SCOPE = "membership-status"
+# The answers that tell whether an ID number has applied (another 409, e.g. not_returned, tells nothing).
+STATUS_REVEALING = {"already_applied", "already_member"}
 
 # ARGV per key: its amount, then the seconds of a window it opens (0: only checked, not a hit).
 CHECK_AND_HIT = """
@@ -92,7 +94,7 @@ def enforced(scope: str, per_address: bool = True):
             try:
                 return view(*args, **kwargs)
             except AppError as refusal:
-                if refusal.status == 409:  # already_applied / already_member: it told whether the ID has applied
+                if refusal.code in STATUS_REVEALING:
                     store().hit(status_windows())
                 raise
 
