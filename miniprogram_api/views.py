@@ -104,6 +104,7 @@ def entry(code):
 
 
 @blp.route("/membership-applications", methods=["POST"])
+@limiter.exempt  # limited by submission_limits, in one Redis call: Flask-Limiter need not look at it too
 @submission_limits.enforced("join")
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
@@ -125,6 +126,7 @@ def get_application(application_id):
 
 
 @blp.route(APPLICATION_PATH, methods=["PATCH"])
+@limiter.exempt
 @submission_limits.enforced("correct", per_address=False)
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.MembershipApplicationFields(partial=True))
