@@ -9,18 +9,22 @@ arrival to its answer (so a late send counts against the server, not for it), on
 taken from a pool that grows when all are busy. The app is wsgi:app under gunicorn.conf.py on a throwaway
 scaled stack (bench/stack.py), every join a new person with an Idempotency-Key, as the H5 page sends.
 Prints per rate p50/p99/max, errors (non-201 answers, refused or timed-out connections) and the workers'
-CPU per join; target p99 < 50 ms at 100 joins/s with no errors.
+CPU per join, and beside it the latency of bare commits on the same database in the same seconds (the floor
+a join stands on: this machine's disk sometimes stalls the WAL flush); target p99 < 50 ms at 100 joins/s with
+no errors.
 """
 
 import argparse
 import asyncio
 import json
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import psycopg
 from join_load import dev_tokens, join_request_factory
 from stack import Stack, collector_paused, percentile, worker_cpu_seconds
 
@@ -29,6 +33,7 @@ WARMUP_RATE, WARMUP_SECONDS = 20, 2
 ANSWER_TIMEOUT_SECONDS = 10
 SETTLE_MAX_SECONDS = 60
 TARGET_RATE, TARGET_P99_MS = 100, 50
+COMMIT_PROBE_PER_SECOND = 20
 
 
 @dataclass
@@ -38,6 +43,12 @@ class RateResult:
     errors: Counter = field(default_factory=Counter)
     cpu_seconds: float = 0.0
     send_lag_ms: float = 0.0  # how late the generator itself sent its last join
+    commit_ms: list[float] = field(default_factory=list)  # the floor: bare commits on the same database
+
+    def commit_line(self) -> str:
+        return (f"{'':5} bare commit  p50 {percentile(self.commit_ms, .5):7.1f} ms   "
+                f"p99 {percentile(self.commit_ms, .99):7.1f} ms   max {max(self.commit_ms, default=0):7.1f} ms   "
+                f"(one-row INSERTs beside the joins, {COMMIT_PROBE_PER_SECOND}/s)")
 
     def line(self) -> str:
         answered = len(self.latencies_ms) + sum(self.errors.values())
@@ -113,6 +124,27 @@ async def arrivals(url: str, rate: float, seconds: float, request_for, sequence:
         writer.close()
 
 
+class CommitProbe(threading.Thread):
+    """Bare one-row INSERTs in autocommit on the bench's database while a rate runs: a join cannot answer
+    before its commit is flushed, and this machine's disk sometimes takes 0.2–1 s to flush the WAL (an 8 KB
+    fdatasync on an idle disk: p50 0.4 ms, p99 51 ms, max 231 ms on 2026-12-02). The floor, measured in the
+    same seconds as the joins, tells the disk's stalls from the app's."""
+
+    def __init__(self, database_url: str, into: list[float]):
+        super().__init__(daemon=True)
+        self.url = database_url.replace("postgresql+psycopg://", "postgresql://")
+        self.into = into
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (at timestamptz)")
+            while not self.stopped.wait(1 / COMMIT_PROBE_PER_SECOND):
+                started = time.perf_counter()
+                connection.execute("INSERT INTO bench_commit_probe VALUES (now())")
+                self.into.append((time.perf_counter() - started) * 1000)
+
+
 def settle(master_pid: int) -> None:
     """Wait until the workers are idle, so a rate does not start with the previous rate's backlog."""
     deadline = time.monotonic() + SETTLE_MAX_SECONDS
@@ -145,10 +177,15 @@ def main() -> int:
             settle(stack.masters[url])
             result = RateResult(rate)
             cpu_before = worker_cpu_seconds(stack.masters[url])
+            probe = CommitProbe(stack.database_url, result.commit_ms)
+            probe.start()
             with collector_paused():
                 asyncio.run(arrivals(join_url, rate, args.seconds, request_for, sequence, result))
+            probe.stopped.set()
+            probe.join()
             result.cpu_seconds = worker_cpu_seconds(stack.masters[url]) - cpu_before
-            print(result.line(), flush=True)
+            print(result.line())
+            print(result.commit_line(), flush=True)
             results.append(result)
         judged = next((r for r in results if r.rate == TARGET_RATE), None)
         if judged is not None:
