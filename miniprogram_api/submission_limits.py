@@ -61,7 +61,7 @@ def parsed(limit: str) -> tuple:
     return tuple(parse_many(limit))
 
 
-def windows(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]:
+def windows_of(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]:
     return [
         Window(f"limits:{scope}:{who}:{item.amount}/{item.get_expiry()}", item.amount, item.get_expiry(), is_hit)
         for item in parsed(current_app.config[setting])
@@ -70,15 +70,15 @@ def windows(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]:
 
 def status_windows() -> list[Window]:
     return [
-        *windows("RATELIMIT_MP_STATUS_PER_TOKEN", STATUS_SCOPE, worker_or_address(), False),
-        *windows("RATELIMIT_MP_STATUS_PER_IP", STATUS_SCOPE, "ip:" + get_remote_address(), False),
+        *windows_of("RATELIMIT_MP_STATUS_PER_TOKEN", STATUS_SCOPE, worker_or_address(), False),
+        *windows_of("RATELIMIT_MP_STATUS_PER_IP", STATUS_SCOPE, "ip:" + get_remote_address(), False),
     ]
 
 
 def submission_windows(scope: str, per_address: bool) -> list[Window]:
-    own = windows("RATELIMIT_MP_SUBMIT_PER_TOKEN", scope, worker_or_address(), True)
+    own = windows_of("RATELIMIT_MP_SUBMIT_PER_TOKEN", scope, worker_or_address(), True)
     if per_address:
-        own += windows("RATELIMIT_MP_SUBMIT_PER_IP", scope, "ip:" + get_remote_address(), True)
+        own += windows_of("RATELIMIT_MP_SUBMIT_PER_IP", scope, "ip:" + get_remote_address(), True)
     return own + status_windows()
 
 
@@ -109,20 +109,20 @@ class MemoryWindows:
     def __init__(self):
         self.counts: dict[str, tuple[int, float]] = {}  # key → (hits, when the window ends)
 
-    def check_and_hit(self, windows_: list[Window]) -> int:
+    def check_and_hit(self, windows: list[Window]) -> int:
         now = time.monotonic()
-        for window in windows_:
+        for window in windows:
             hits, ends = self.counts.get(window.key, (0, now))
             if ends > now and hits >= window.amount:
                 return max(1, math.ceil(ends - now))
-        self.hit([window for window in windows_ if window.is_hit], now)
+        self.hit([window for window in windows if window.is_hit], now)
         return 0
 
-    def hit(self, windows_: list[Window], now: float | None = None) -> None:
+    def hit(self, windows: list[Window], now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         if len(self.counts) > 10_000:
             self.counts = {key: value for key, value in self.counts.items() if value[1] > now}
-        for window in windows_:
+        for window in windows:
             hits, ends = self.counts.get(window.key, (0, now))
             if ends <= now:
                 hits, ends = 0, now + window.seconds
@@ -138,20 +138,20 @@ class SharedWindows:
         self.memory = MemoryWindows()
         self.redis_back_at = 0.0
 
-    def check_and_hit(self, windows_: list[Window]) -> int:
+    def check_and_hit(self, windows: list[Window]) -> int:
         return self._shared_or_memory(
-            lambda: self.script(keys=[w.key for w in windows_], args=arguments(windows_)),
-            lambda: self.memory.check_and_hit(windows_),
+            lambda: self.script(keys=[w.key for w in windows], args=arguments(windows)),
+            lambda: self.memory.check_and_hit(windows),
         )
 
-    def hit(self, windows_: list[Window]) -> None:
+    def hit(self, windows: list[Window]) -> None:
         def shared():
             pipe = self.client.pipeline(transaction=False)
-            for window in windows_:
+            for window in windows:
                 pipe.incr(window.key).expire(window.key, window.seconds, nx=True)
             pipe.execute()
 
-        self._shared_or_memory(shared, lambda: self.memory.hit(windows_))
+        self._shared_or_memory(shared, lambda: self.memory.hit(windows))
 
     def _shared_or_memory(self, shared, in_memory):
         if time.monotonic() >= self.redis_back_at:
@@ -164,8 +164,8 @@ class SharedWindows:
         return in_memory()
 
 
-def arguments(windows_: list[Window]) -> list[int]:
-    return [value for w in windows_ for value in (w.amount, w.seconds if w.is_hit else 0)]
+def arguments(windows: list[Window]) -> list[int]:
+    return [value for w in windows for value in (w.amount, w.seconds if w.is_hit else 0)]
 
 
 def store() -> MemoryWindows | SharedWindows:
