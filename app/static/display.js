@@ -121,7 +121,8 @@
       xAxis: {
         type: "category", name: "时间", nameLocation: "middle", nameGap: font * 1.5, nameTextStyle: axisText,
         data: series.map(([minute]) => minute),
-        axisLabel: { ...axisText, interval: quarterHour },
+        // The first and last times sit at the plot's edges: centred under their bars they were cut in half.
+        axisLabel: { ...axisText, interval: quarterHour, alignMinLabel: "left", alignMaxLabel: "right" },
         axisTick: { alignWithLabel: true, interval: quarterHour },
         axisLine: { lineStyle: { color: "#fff" } },
       },

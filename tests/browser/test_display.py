@@ -91,6 +91,10 @@ def test_the_minute_chart_has_a_time_axis_and_whole_number_value_axis(live_serve
     assert len(times) >= 2
     numbers = [label for label in labels if label.isdigit()]
     assert "0" in numbers and len(numbers) >= 3
+    chart = page.locator("#minute-chart").bounding_box()
+    for time_label in chart_texts.filter(has_text=":").all():  # none cut at the chart's edges
+        box = time_label.bounding_box()
+        assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"], box
     assert all(label.isdigit() or ":" in label or label in ("时间", "入会（人）") for label in labels), labels
 
 
