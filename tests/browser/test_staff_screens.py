@@ -28,6 +28,12 @@ def test_the_day_summary_shows_or_scrolls_to_every_column_at_1366(live_server, p
         assert box["x"] >= 0 and box["x"] + box["width"] <= LAPTOP["width"], header.inner_text()
         assert box["height"] < 40, header.inner_text()  # one line, not a character per line
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    # Scrolled to the last column, each row still says which venue its figures belong to.
+    venue = page.locator("table.summary tbody td").first
+    box = venue.bounding_box()
+    assert box["x"] >= 0
+    on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).textContent", [box["x"] + 5, box["y"] + 5])
+    assert on_top == venue.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "summary-1366x768.png", full_page=True)
 
