@@ -52,18 +52,12 @@ def record_tally(user: User, booth: Booth, tap: TallyInput) -> TallyResult:
         idempotency_key=tap.idempotency_key, meeting_id=booth.venue.meeting_id, venue_id=booth.venue_id,
         booth_id=booth.id, staff_id=user.id, **checked_fields(tap),
     )
-    db.session.add(tally)
-    try:
-        db.session.flush()
+
+    def with_ledger_contact() -> None:
         if tally.kind is TallyKind.UNION_INTENT:
             add_ledger_contact(tally, booth, user)
-        db.session.commit()
-    except IntegrityError:
-        # A retry of the same tap won the race: its tally is the one that counts.
-        db.session.rollback()
-        return TallyResult(db.session.scalar(select(Tally).where(Tally.idempotency_key == tap.idempotency_key)), False)
-    intake_counters.tally_recorded(tally)
-    return TallyResult(tally, created=True)
+
+    return saved(tally, with_ledger_contact, won_by=select(Tally).where(Tally.idempotency_key == tap.idempotency_key))
 
 
 def undo_tally(user: User, booth: Booth, idempotency_key: str, undoes_key: str) -> TallyResult:
@@ -89,20 +83,29 @@ def undo_tally(user: User, booth: Booth, idempotency_key: str, undoes_key: str) 
         booth_id=original.booth_id, staff_id=user.id, kind=original.kind, quantity=-original.quantity,
         firm_name=original.firm_name, undoes_id=original.id,
     )
-    db.session.add(undo)
-    try:
-        db.session.flush()
+
+    def without_contact_audited() -> None:
         # A 建会意向 taken back is no contact with the firm either.
         db.session.execute(delete(ContactRecord).where(ContactRecord.tally_id == original.id))
         audit.record(user, "tally_undo", "tally", original.id,
                      {"kind": original.kind.value, "quantity": original.quantity, "booth_id": booth.id})
+
+    return saved(undo, without_contact_audited, won_by=select(Tally).where(Tally.undoes_id == original.id))
+
+
+def saved(tally: Tally, along, won_by) -> TallyResult:
+    """Commit a tally with what goes `along` with it, and count it; if a retry of the same tap (or 撤销) won
+    the race, the unique index refuses this one and the winner, found `won_by`, is the tally that counts."""
+    db.session.add(tally)
+    try:
+        db.session.flush()
+        along()
         db.session.commit()
     except IntegrityError:
-        # A retried 撤销 won the race: its compensating tally is the one that counts.
         db.session.rollback()
-        return TallyResult(db.session.scalar(select(Tally).where(Tally.undoes_id == original.id)), False)
-    intake_counters.tally_recorded(undo)
-    return TallyResult(undo, created=True)
+        return TallyResult(db.session.scalar(won_by), created=False)
+    intake_counters.tally_recorded(tally)
+    return TallyResult(tally, created=True)
 
 
 def checked_fields(tap: TallyInput) -> dict:
