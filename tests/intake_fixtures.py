@@ -1,5 +1,6 @@
 """Fixtures for the intake counters: a private redis-server the test may stop, and intake helpers."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -26,6 +27,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.live import intake_counters, intake_sql
 from app.services.setup import entry_codes
+from tests.servers import gunicorn
 
 
 class OwnRedis:
@@ -69,25 +71,14 @@ class OwnRedis:
 @contextmanager
 def serve_scaled(app, database_url: str, redis_url: str, extra_env: dict | None = None, log_path=None):
     """wsgi:app under gunicorn.conf.py, two workers on the test's database and Redis and keys; yields the port."""
-    from tests.test_gunicorn_conf import GUNICORN, ROOT, wait_until_answering
-    from tests.test_health import free_port
-
-    port = free_port()
-    env = {**os.environ, "APP_ENV": "development", "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+    env = {**os.environ, "APP_ENV": "development", "WEB_CONCURRENCY": "2",
            "DATABASE_URL": database_url, "REDIS_URL": redis_url, **{
                name: app.config[name] for name in ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY")}, **(extra_env or {})}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 — closed below
-    server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
-                              cwd=ROOT, env=env, stderr=log, start_new_session=True)
-    try:
-        wait_until_answering(port)
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(open(log_path, "wb")) if log_path else subprocess.DEVNULL
+        _server, port = stack.enter_context(gunicorn("wsgi:app", env, stderr=log))
         yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        if log_path:
-            log.close()
 
 
 @pytest.fixture

@@ -4,52 +4,21 @@ import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.test_health import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from tests.servers import ask, gunicorn
 
 
 @pytest.fixture
 def served(tmp_path):
     """wsgi:app under gunicorn.conf.py (embedded mode: one worker), on its own port and SQLite file."""
-    port = free_port()
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-           "BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "/dev/null"}
+           "ACCESS_LOG": "/dev/null"}
     env.pop("REDIS_URL", None)
-    server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
-                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_until_answering(port)
+    with gunicorn("wsgi:app", env) as (_server, port):
         yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def wait_until_answering(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return ask(http.client.HTTPConnection("127.0.0.1", port, timeout=2), "GET", "/healthz")
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def ask(connection: http.client.HTTPConnection, method: str, path: str, body=None, headers=None) -> int:
-    connection.request(method, path, body=body, headers=headers or {})
-    response = connection.getresponse()
-    response.read()
-    return response.status
 
 
 def test_requests_longer_than_the_read_buffer_are_served_whole(served):
@@ -65,19 +34,11 @@ def test_requests_longer_than_the_read_buffer_are_served_whole(served):
 @pytest.fixture
 def stand_in(tmp_path):
     """tests/stand_in_app.py under gunicorn.conf.py: (server process, port, path of its error log)."""
-    port = free_port()
     log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null", "--error-logfile", str(log), "tests.stand_in_app:app"],
-        cwd=ROOT, env={**os.environ, "WEB_CONCURRENCY": "1"}, start_new_session=True)
-    try:
-        wait_until_answering(port)
+    env = {**os.environ, "WEB_CONCURRENCY": "1"}
+    options = ("--access-logfile", "/dev/null", "--error-logfile", str(log))
+    with gunicorn("tests.stand_in_app:app", env, *options) as (server, port):
         yield server, port, log
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def open_response(port: int, path: str) -> http.client.HTTPResponse:
@@ -120,17 +81,9 @@ def test_a_response_given_while_stopping_tells_the_client_to_close(stand_in, tmp
 
 def test_no_access_line_repeats_a_path_unless_access_log_asks_for_it(tmp_path):
     # The app's own JSON line names the route, never the path: a display token must not reach the logs.
-    port, stderr = free_port(), tmp_path / "stderr.log"
+    stderr = tmp_path / "stderr.log"
     env = {key: value for key, value in os.environ.items() if key != "ACCESS_LOG"} | {"WEB_CONCURRENCY": "1"}
-    with stderr.open("wb") as sink:
-        server = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
-             "tests.stand_in_app:app"], cwd=ROOT, env=env, stderr=sink, start_new_session=True)
-        try:
-            wait_until_answering(port)
-            assert ask(http.client.HTTPConnection("127.0.0.1", port, timeout=10), "GET", "/display/tok-SECRET") == 200
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+    with stderr.open("wb") as sink, gunicorn("tests.stand_in_app:app", env, stderr=sink) as (_server, port):
+        assert ask(http.client.HTTPConnection("127.0.0.1", port, timeout=10), "GET", "/display/tok-SECRET") == 200
     logged = stderr.read_text()
     assert "Booting worker" in logged and "tok-SECRET" not in logged
