@@ -82,6 +82,11 @@ PUBLIC_PAGES = frozenset({
 PUBLIC_BLUEPRINTS = ("mp.", "api-docs.")
 
 
+def is_public(endpoint: str | None) -> bool:
+    """A page without a staff login: there is no role to check (nor a session user to load for it)."""
+    return endpoint in PUBLIC_PAGES or (endpoint or "").startswith(PUBLIC_BLUEPRINTS)
+
+
 def may_open(user: User, endpoint: str | None) -> bool:
     """Whether the user's role may open the page; pages outside PAGE_ROLES are public or refused elsewhere."""
     roles = PAGE_ROLES.get(endpoint or "")

@@ -53,8 +53,7 @@ def test_each_role_is_refused_exactly_the_pages_the_table_leaves_it_out_of(app, 
 
 def test_every_page_is_in_the_role_table_or_public(app):
     endpoints = set(app.view_functions)
-    unlisted = {e for e in endpoints - set(access.PAGE_ROLES) - access.PUBLIC_PAGES
-                if not e.startswith(access.PUBLIC_BLUEPRINTS)}
+    unlisted = {e for e in endpoints - set(access.PAGE_ROLES) if not access.is_public(e)}
     assert unlisted == set()
     assert set(access.PAGE_ROLES) <= endpoints
 
