@@ -5,7 +5,7 @@ from flask_smorest import Api, Blueprint
 
 from app.extensions import csrf
 from app.json_body import StrictParser
-from miniprogram_api import submission_limits
+from app.services.intake import submission_limits
 from miniprogram_api.schemas import ErrorSchema
 
 blp = Blueprint(

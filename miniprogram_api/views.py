@@ -10,7 +10,7 @@ from app.errors import AppError, render_error
 from app.extensions import limiter
 from app.services import privacy
 from app.services.intake import cards, enrolment, id_card_ocr, identity, notices, recovery, scans, workers
-from miniprogram_api import blp, schemas, submission_limits
+from miniprogram_api import blp, limits, schemas
 from miniprogram_api.auth import authenticate, current_worker, current_worker_id, issue_token, worker_or_address
 
 # The notices are read before anyone signs in (the consent box links to them).
@@ -104,8 +104,8 @@ def entry(code):
 
 
 @blp.route("/membership-applications", methods=["POST"])
-@limiter.exempt  # limited by submission_limits, in one Redis call: Flask-Limiter need not look at it too
-@submission_limits.enforced("join")
+@limiter.exempt  # limited by limits.enforced, in one Redis call: Flask-Limiter need not look at it too
+@limits.enforced("join")
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
 @blp.arguments(schemas.MembershipApplicationRequest())
@@ -127,7 +127,7 @@ def get_application(application_id):
 
 @blp.route(APPLICATION_PATH, methods=["PATCH"])
 @limiter.exempt
-@submission_limits.enforced("correct", per_address=False)
+@limits.enforced("correct", per_address=False)
 @blp.doc(security=BEARER)
 @blp.arguments(schemas.MembershipApplicationFields(partial=True))
 @blp.response(200, schemas.MembershipApplicationSchema)

@@ -1,4 +1,4 @@
-"""Join and correction limits (miniprogram_api/submission_limits.py): one count per token across processes,
+"""Join and correction limits (app/services/intake/submission_limits.py): one count per token across processes,
 a count per process while Redis is away, and a correction window apart from the join window.
 
 Another app built from the same settings is another worker process as far as limits go: its own store,
@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import User
 from app.services import process_cache
 from app.services.afterday import review
-from miniprogram_api import submission_limits
+from app.services.intake import submission_limits
 from tests.conftest import settings_for
 from tests.mp_fixtures import WorkerClient, dev_token
 

@@ -1,5 +1,8 @@
 """Rate limits of a membership submission (a join or a correction), checked and counted in one Redis call.
 
+The windows and their stores live here; miniprogram_api/limits.py names the request's token and address
+and applies them around the submitting views.
+
 Per token and per address, a submission is a hit of its own window; and before each one, the token's and the
 address's count of answers that revealed an ID number's status (409) is checked, so once either has had its
 share it gets the generic 429 for everything and learns nothing more (issue 10 item 4). A 409 is counted once
@@ -16,16 +19,13 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from functools import wraps
 
 import redis
 from flask import Flask, current_app
-from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from app.errors import AppError
 from app.metrics import BACKEND_ERRORS
-from miniprogram_api.auth import worker_or_address
 
 log = logging.getLogger(__name__)
 
@@ -68,39 +68,8 @@ def windows_of(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]
     ]
 
 
-def status_windows() -> list[Window]:
-    return [
-        *windows_of("RATELIMIT_MP_STATUS_PER_TOKEN", STATUS_SCOPE, worker_or_address(), False),
-        *windows_of("RATELIMIT_MP_STATUS_PER_IP", STATUS_SCOPE, "ip:" + get_remote_address(), False),
-    ]
-
-
-def submission_windows(scope: str, per_address: bool) -> list[Window]:
-    own = windows_of("RATELIMIT_MP_SUBMIT_PER_TOKEN", scope, worker_or_address(), True)
-    if per_address:
-        own += windows_of("RATELIMIT_MP_SUBMIT_PER_IP", scope, "ip:" + get_remote_address(), True)
-    return own + status_windows()
-
-
-def enforced(scope: str, per_address: bool = True):
-    """Decorate a submitting view: 429 before it runs when a window is full; its 409s counted after."""
-
-    def decorate(view):
-        @wraps(view)
-        def limited(*args, **kwargs):
-            wait = store().check_and_hit(submission_windows(scope, per_address))
-            if wait:
-                raise AppError("rate_limited", "操作太频繁，请稍后再试", 429, retry_after=wait)
-            try:
-                return view(*args, **kwargs)
-            except AppError as refusal:
-                if refusal.code in STATUS_REVEALING:
-                    store().hit(status_windows())
-                raise
-
-        return limited
-
-    return decorate
+def reveals_status(refusal: AppError) -> bool:
+    return refusal.code in STATUS_REVEALING
 
 
 class MemoryWindows:
