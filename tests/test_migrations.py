@@ -10,8 +10,12 @@ from sqlalchemy import inspect, text
 
 from app import create_app, migrations_directory
 from app.extensions import db
+from app.models import ApplicationStatus, CardStatus
+from app.services import privacy
 from app.services.intake import enrolment
+from app.services.setup import demo
 from tests.conftest import settings_for
+from tests.factories import days_ago, make_application, make_card
 
 # The revision before 2026_12_01_idempotency_key, when a join's Idempotency-Key lived in idempotency_records.
 BEFORE_KEY_ON_APPLICATIONS = "2026_12_01_tally_undo"
@@ -96,3 +100,30 @@ def test_downgrading_after_the_upgrade_gives_the_join_its_idempotency_record_bac
     assert [(r.worker_id, r.key, r.endpoint, r.response_status, json.loads(r.response_body)) for r in records] == [
         (WORKER_ID, KEY, "membership_applications.create", 201, {"membership_application_id": APPLICATION_ID}),
     ]
+
+
+BEFORE_PURGE_UNLINKS = "2026_12_01_tokens_revoked_at"
+
+
+def test_downgrading_below_purge_unlinks_keeps_purged_rows_and_their_counts(fresh_database_url):
+    app = create_app(settings_for(fresh_database_url()))
+    with app.app_context():
+        upgrade()
+        venue = demo.seed_demo().meeting.venues[0]
+        # Two people who withdrew long ago; their phones happened to use the same Idempotency-Key.
+        withdrawn = [
+            make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(400),
+                             idempotency_key="retry-1")
+            for _ in range(2)
+        ]
+        make_card(withdrawn[0], status=CardStatus.REJECTED)
+        assert privacy.purge_expired().applications == 2
+        downgrade(revision=BEFORE_PURGE_UNLINKS)
+        with db.engine.connect() as conn:
+            applications = conn.execute(text("SELECT worker_id FROM membership_applications")).scalars().all()
+            cards = conn.execute(text("SELECT worker_id, id_blind_index FROM mutual_aid_card_applications")).all()
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    assert len(applications) == 2 and None not in applications, "a purged join was lost or left without a worker"
+    assert len(cards) == 1 and None not in cards[0]

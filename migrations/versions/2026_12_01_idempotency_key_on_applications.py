@@ -28,10 +28,14 @@ def upgrade():
         batch_op.create_index(
             "uq_membership_applications_worker_key", ["worker_id", "idempotency_key"], unique=True
         )
-    records = op.get_bind().execute(sa.text("SELECT key, response_body FROM idempotency_records"))
-    for key, body in records.fetchall():
-        application_id = json.loads(body)["membership_application_id"]
-        op.execute(applications.update().where(applications.c.id == application_id).values(idempotency_key=key))
+    bind = op.get_bind()
+    records = bind.execute(sa.text("SELECT key, response_body FROM idempotency_records")).fetchall()
+    if records:  # one executemany (pipelined by psycopg), not a round trip per record
+        bind.execute(
+            applications.update().where(applications.c.id == sa.bindparam("application_id"))
+            .values(idempotency_key=sa.bindparam("key")),
+            [{"application_id": json.loads(body)["membership_application_id"], "key": key} for key, body in records],
+        )
     op.drop_table("idempotency_records")
 
 
