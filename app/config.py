@@ -42,6 +42,13 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
 
 
+def limiter_storage_uri(redis_url: str | None) -> str:
+    """Flask-Limiter's name for the same Redis: a Unix socket is `redis+unix://` to it, `unix://` to redis-py."""
+    if not redis_url:
+        return "memory://"
+    return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
+
+
 class Config:
     """Defaults shared by every environment; subclasses adjust them."""
 
@@ -113,7 +120,7 @@ class Config:
         # 互助服务卡 age rule (reported Beijing practice): women under 55, men under 60; 0 switches it off.
         self.CARD_AGE_LIMIT_FEMALE = env_int("CARD_AGE_LIMIT_FEMALE", 55)
         self.CARD_AGE_LIMIT_MALE = env_int("CARD_AGE_LIMIT_MALE", 60)
-        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_STORAGE_URI = limiter_storage_uri(self.REDIS_URL)
         # Redis down: each process counts limits in its own memory until Redis answers again, so joins,
         # logins and scans go on (a worker could exceed a limit by the number of processes meanwhile).
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -151,7 +158,7 @@ class TestConfig(Config):
 
     def __init__(self, instance_path: str):
         super().__init__(instance_path)
-        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_STORAGE_URI = limiter_storage_uri(self.REDIS_URL)
 
 
 class ProductionConfig(Config):

@@ -17,6 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from app.config import limiter_storage_uri
 from app.extensions import db, limiter, redis_handle
 from app.services import process_cache
 from app.services.setup import demo
@@ -102,8 +103,8 @@ def settings_for(database_url: str, **overrides) -> dict:
         # tests/services/live/test_intake_recovery.py tests the healing there.
         "INTAKE_RECONCILE_SECONDS": 0,
     }
-    settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"] or "memory://"
     settings.update(overrides)
+    settings.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(settings["REDIS_URL"]))
     return settings
 
 

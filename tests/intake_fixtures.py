@@ -33,16 +33,20 @@ from tests.servers import gunicorn
 class OwnRedis:
     """A redis-server of this test alone on a free port, without persistence, so stopping it is safe."""
 
-    def __init__(self):
+    def __init__(self, unix_socket: str | None = None):
+        """On a free TCP port; with `unix_socket`, `url` names that socket instead (the port stays open too)."""
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.unix_socket = unix_socket
+        self.url = f"unix://{unix_socket}?db=0" if unix_socket else f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
     def start(self) -> "OwnRedis":
+        socket_options = ["--unixsocket", self.unix_socket] if self.unix_socket else []
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             *socket_options],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis.from_url(self.url)

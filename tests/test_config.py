@@ -6,10 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from cryptography.fernet import Fernet
+from flask_migrate import upgrade
 
 from app import create_app
 from app.config import ConfigError
+from tests.conftest import settings_for
+from tests.intake_fixtures import OwnRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -83,3 +87,19 @@ def test_unknown_app_env_is_refused(monkeypatch):
     monkeypatch.setenv("APP_ENV", "staging")
     with pytest.raises(ConfigError, match="APP_ENV"):
         create_app()
+
+
+def test_redis_on_a_unix_socket_serves_the_rate_limits(tmp_path):
+    server = OwnRedis(unix_socket=str(tmp_path / "redis.sock")).start()
+    try:
+        app = create_app(settings_for("sqlite:///" + str(tmp_path / "app.db"), REDIS_URL=server.url,
+                                      RATELIMIT_MP_LOGIN="2/minute"))
+        with app.app_context():
+            upgrade()
+        client = app.test_client()
+        answers = [client.post("/mp/v1/auth/login", json={"code": "dev:unix"}).status_code for _ in range(3)]
+        limiter_keys = redis.Redis.from_url(server.url).keys("*")
+    finally:
+        server.stop()
+    assert answers == [200, 200, 429]
+    assert limiter_keys, "the login limit was not counted in the Redis behind the socket"

@@ -47,8 +47,7 @@ def other_process(app, app_settings):
 @pytest.fixture
 def processes_on_own_redis(own_redis, app, seeded):
     """Two processes on the test's database and a Redis the test may stop (own_redis first: torn down last)."""
-    settings = settings_for(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=own_redis.url,
-                            RATELIMIT_STORAGE_URI=own_redis.url)
+    settings = settings_for(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=own_redis.url)
     processes = [create_app(settings), create_app(settings)]
     yield processes
     if own_redis.process is None:

@@ -63,8 +63,7 @@ def test_a_revoke_in_another_process_reaches_this_one(app, client):
 
 def test_a_process_that_lost_redis_reads_revocations_from_the_database(own_redis, app):
     # Two apps on the test's database and a Redis of this test's own: two processes, as far as caches go.
-    settings = settings_for(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=own_redis.url,
-                            RATELIMIT_STORAGE_URI=own_redis.url)
+    settings = settings_for(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=own_redis.url)
     served, elsewhere = create_app(settings), create_app(settings)
     with served.app_context():
         served_client = served.test_client()
