@@ -13,7 +13,9 @@ Prints throughput, p50/p99 and the ratio real/baseline (target ≥ 0.8 with p99 
 what one request costs — worker CPU (/proc/<pid>/stat of the gunicorn workers across each round), SQL
 statements and transactions (counted in each worker by bench/counted_app.py) and Redis commands (INFO
 commandstats deltas of the stack's own Redis, a script's inner calls included) — (target ≤ 2.5 ms of CPU
-per join), then checks that SQL rows, Redis counters and the generator's own count of 201s agree.
+per join; and, as the CPU and the p99 of a bare insert move with the machine, both also as ratios to the
+baseline measured in the same run), then checks that SQL rows, Redis counters and the generator's own count of
+201s agree.
 """
 
 import argparse
@@ -40,6 +42,9 @@ WARMUP_SECONDS = 2
 TARGET_RATIO = 0.8
 TARGET_P99_MS = 150
 TARGET_CPU_MS = 2.5
+# Issue 15 set 2.5 ms when a bare insert measured 1.5 ms on its machine: the absolute figure moves with the
+# machine (the same baseline spends 2.3–4.0 ms on this one from run to run), the ratio measured in one run does not.
+TARGET_CPU_RATIO = TARGET_CPU_MS / 1.5
 
 
 @dataclass
@@ -198,6 +203,9 @@ def main() -> int:
         print(f"ratio real/baseline {ratio:.2f} (target ≥ {TARGET_RATIO}); real p99 {p99:.1f} ms "
               f"(target < {TARGET_P99_MS} ms); real CPU per join {real.cpu_ms_per_request:.2f} ms "
               f"(target ≤ {TARGET_CPU_MS} ms)")
+        print(f"same run, real/baseline: CPU per request {real.cpu_ms_per_request / baseline.cpu_ms_per_request:.2f}x "
+              f"(the 2.5 ms target was {TARGET_CPU_RATIO:.2f}x the bare insert it was set against); "
+              f"p99 {p99 / percentile(baseline.latencies_ms, .99):.2f}x")
         with app.app_context():
             return check_counts(meeting_id, baseline, real)
     finally:
