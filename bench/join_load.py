@@ -10,7 +10,8 @@ the Shunyi demo, then drives, one after the other, with `--clients` keep-alive H
             limiter in Redis).
 Both are served through bench/counted_app.py, which adds only a per-request SQL count to each answer.
 Prints throughput, p50/p99 and the ratio real/baseline (target ≥ 0.8 with p99 < 150 ms at 32 clients),
-what one request costs — worker CPU (/proc/<pid>/stat of the gunicorn workers across each round), SQL
+what one request costs — worker CPU (/proc/<pid>/stat of the gunicorn workers across each round; beside it
+the CPU of the PostgreSQL backends of the stack's database and of its redis-server, which share the 2 cores), SQL
 statements and transactions (counted in each worker by bench/counted_app.py) and Redis commands (INFO
 commandstats deltas of the stack's own Redis, a script's inner calls included) — (target ≤ 2.5 ms of CPU
 per join; and, as the CPU and the p99 of a bare insert move with the machine, both also as ratios to the
@@ -60,6 +61,7 @@ class LoadResult:
     sql_statements: int = 0
     sql_transactions: int = 0
     cpu_seconds: float = 0.0
+    server_cpu_seconds: Counter = field(default_factory=Counter)  # PostgreSQL backends, redis-server
     redis_commands: Counter = field(default_factory=Counter)
 
     @property
@@ -77,7 +79,9 @@ class LoadResult:
     def cost_line(self, name: str) -> str:
         per_request = {command: calls / self.answered for command, calls in self.redis_commands.most_common()}
         redis_detail = ", ".join(f"{command} {calls:.2f}" for command, calls in per_request.items() if calls >= .01)
-        return (f"{name:<9} per request: CPU {self.cpu_ms_per_request:.2f} ms   "
+        servers = ", ".join(f"{server} {seconds * 1000 / self.answered:.2f}"
+                            for server, seconds in self.server_cpu_seconds.items())
+        return (f"{name:<9} per request: CPU {self.cpu_ms_per_request:.2f} ms (servers' ms: {servers})   "
                 f"SQL {self.sql_statements / self.answered:.2f} statements in "
                 f"{self.sql_transactions / self.answered:.2f} transactions   "
                 f"Redis {sum(per_request.values()):.2f} commands ({redis_detail})")
@@ -126,9 +130,11 @@ def measured_round(stack: Stack, url: str, path: str, clients: int, seconds: flo
                    result: LoadResult) -> None:
     """One round of load on one served app, adding its workers' CPU and the Redis commands it caused."""
     cpu_before, redis_before = worker_cpu_seconds(stack.masters[url]), redis_calls(stack.redis.url)
+    servers_before = Counter(stack.server_cpu_seconds())
     with collector_paused():
         run_load(url + path, clients, seconds, request_for, result)
     result.cpu_seconds += worker_cpu_seconds(stack.masters[url]) - cpu_before
+    result.server_cpu_seconds.update(Counter(stack.server_cpu_seconds()) - servers_before)
     result.redis_commands += redis_calls(stack.redis.url) - redis_before
 
 

@@ -122,6 +122,13 @@ class Stack:
             server.wait(timeout=30)
         self.servers = []
 
+    def server_cpu_seconds(self) -> dict[str, float]:
+        """CPU used so far by this stack's redis-server and by the PostgreSQL backends of its database."""
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            backends = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,))
+            pids = [pid for (pid,) in backends]
+        return {"PostgreSQL": cpu_seconds(pids), "Redis": cpu_seconds([self.redis.process.pid])}
+
     def close(self) -> None:
         self.stop_servers()
         self.redis.stop()
@@ -162,10 +169,19 @@ def children(pid: int) -> list[int]:
 
 def worker_cpu_seconds(master_pid: int) -> float:
     """User + system CPU time the gunicorn master's workers have used so far (/proc/<pid>/stat)."""
+    return cpu_seconds(children(master_pid))
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time these processes have used so far; one that has exited counts nothing."""
     ticks = 0
-    for pid in children(master_pid):
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
         # After the parenthesised command name come fields 3, 4, …; utime and stime are fields 14 and 15.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = stat.rsplit(")", 1)[1].split()
         ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
 
