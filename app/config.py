@@ -156,10 +156,6 @@ class TestConfig(Config):
     APP_ENV = "test"
     TESTING = True
 
-    def __init__(self, instance_path: str):
-        super().__init__(instance_path)
-        self.RATELIMIT_STORAGE_URI = limiter_storage_uri(self.REDIS_URL)
-
 
 class ProductionConfig(Config):
     APP_ENV = "production"

@@ -45,7 +45,8 @@ TARGET_P99_MS = 150
 TARGET_CPU_MS = 2.5
 # Issue 15 set 2.5 ms when a bare insert measured 1.5 ms on its machine: the absolute figure moves with the
 # machine (the same baseline spends 2.3–4.0 ms on this one from run to run), the ratio measured in one run does not.
-TARGET_CPU_RATIO = TARGET_CPU_MS / 1.5
+BARE_INSERT_MS_WHEN_SET = 1.5
+TARGET_CPU_RATIO = TARGET_CPU_MS / BARE_INSERT_MS_WHEN_SET
 
 
 @dataclass
