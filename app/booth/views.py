@@ -28,7 +28,7 @@ def my_booths():
 @login_required
 def console(booth_id: int):
     booth = tallies.booth_for(booth_id)
-    access.require(access.can_tally_at(current_user, booth))
+    access.require(access.can_work_at(current_user, booth))
     return render_template("booth/console.html", booth=booth, venue=booth.venue, meeting=booth.venue.meeting)
 
 
@@ -69,7 +69,7 @@ def tally_answer(result: tallies.TallyResult):
 def lookup(booth_id: int):
     """Look a person up by the ID card in front of the staff member (audited)."""
     booth = tallies.booth_for(booth_id)
-    access.require(access.can_tally_at(current_user, booth))
+    access.require(access.can_help_at(current_user, booth))
     if request.method == "GET":
         return render_lookup(booth)
     return answered(booth, lambda: booth_help.look_up(current_user, booth, id_number(), request.remote_addr))

@@ -7,6 +7,7 @@ from app.models.ledger import ContactRecord, Enterprise
 from app.models.meeting import (
     Booth,
     BoothKind,
+    BoothPass,
     DisplayLink,
     EntryCode,
     Meeting,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditLog",
     "Booth",
     "BoothKind",
+    "BoothPass",
     "CardDelivery",
     "CardStatus",
     "ContactRecord",

@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -81,11 +81,19 @@ class Meeting(TimestampMixin, db.Model):
         return MEETING_STATUS_LABELS[self.status.value]
 
 
+def default_venue_name(context) -> str:
+    """A venue made without a name of its own (a form left blank, an older caller) is named by its place."""
+    return context.get_current_parameters()["place_name"][:60]
+
+
 class Venue(TimestampMixin, db.Model):
     __tablename__ = "venues"
+    # The name is how a set-up sheet finds the venue again: re-importing it updates instead of duplicating.
+    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60), default=lambda context: default_venue_name(context))
     role: Mapped[VenueRole] = mapped_column(enum_column(VenueRole, "venue_role"))
     host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     place_name: Mapped[str] = mapped_column(String(120))
@@ -104,6 +112,7 @@ class Venue(TimestampMixin, db.Model):
 
 class Booth(TimestampMixin, db.Model):
     __tablename__ = "booths"
+    __table_args__ = (UniqueConstraint("venue_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
@@ -146,10 +155,37 @@ class DisplayLink(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    # A venue's own TV (the sheet of every venue's link); NULL for a link issued for the whole meeting.
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(60), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     meeting: Mapped[Meeting] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+
+
+class BoothPass(TimestampMixin, db.Model):
+    """A per-booth link (or its QR) that lets a volunteer without an account into one booth's console.
+
+    Behind it stands a guest account assigned to that booth alone, so every tally is attributed to the link.
+    It works only while the meeting is open, and revoking it ends the guest's sessions at once.
+    """
+
+    __tablename__ = "booth_passes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"), index=True)
+    guest_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    booth: Mapped[Booth] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class WxaCodeImage(TimestampMixin, db.Model):

@@ -1,8 +1,9 @@
 """Union organisations: the district federation and its town/street/zone unions."""
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -24,6 +25,8 @@ class Org(db.Model):
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # A retired union keeps its history (venues, applications, accounts) but leaves every list of choices.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     parent: Mapped["Org | None"] = relationship(remote_side=[id])
 
@@ -35,6 +38,10 @@ class Org(db.Model):
         if self.name.endswith("工会"):
             return self.name
         return self.name + ("工会" if self.kind is OrgKind.ZONE else "总工会")
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
     @property
     def kind_label(self) -> str:

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,6 +49,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Part of every session cookie's user id: raising it signs out each copy of every session of this user.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set with a one-time password (a new or reset account): the first sign-in must choose its own.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A volunteer's contact, typed by the organiser (the bulk sheet); booth accounts use it as their username.
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    # The stand-in account behind a per-booth link (BoothPass): never listed, never signs in with a password.
+    guest: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     org: Mapped[Org | None] = relationship()
     booths: Mapped[list[Booth]] = relationship(secondary=booth_assignments)

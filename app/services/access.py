@@ -137,9 +137,57 @@ def can_see_org(user: User, org_id: int) -> bool:
 
 
 def can_tally_at(user: User, booth: Booth) -> bool:
-    """Booth staff tally at their assigned booths; admins who manage the venue may stand in."""
+    """Booth staff tally at their assigned booths; admins who manage the venue may stand in.
+
+    Whether the meeting still takes taps is the tally's own answer (410), so a retried tap finds its first.
+    """
     if user.role is Role.BOOTH_STAFF:
         return any(assigned.id == booth.id for assigned in user.booths)
+    return can_manage_venue(user, booth.venue)
+
+
+def can_work_at(user: User, booth: Booth) -> bool:
+    """The booth's console and its help desk: booth staff only at their booths and only while the meeting is open."""
+    if user.role is Role.BOOTH_STAFF and not booth.venue.meeting.accepts_intake:
+        return False
+    return can_tally_at(user, booth)
+
+
+def can_help_at(user: User, booth: Booth) -> bool:
+    """Looking a person up by ID card needs an account of one's own: a per-booth link only counts."""
+    return can_work_at(user, booth) and not user.guest
+
+
+# Who manages whom (docs/security.md's role table): the district every account and the union tree; an org admin
+# the booth staff and viewers of its own union, and those booth staff at its own venues.
+MANAGED_BY_ORG_ADMIN = frozenset({Role.BOOTH_STAFF, Role.VIEWER})
+
+
+def can_manage_unions(user: User) -> bool:
+    """Creating, renaming, ordering, retiring and importing the town/street/zone unions."""
+    return is_district_admin(user)
+
+
+def can_manage_account(user: User, role: Role, org_id: int | None) -> bool:
+    """Whether the user may create, edit, reset or (de)activate an account of this role and union."""
+    if is_district_admin(user):
+        return True
+    return user.role is Role.ORG_ADMIN and org_id == user.org_id and role in MANAGED_BY_ORG_ADMIN
+
+
+def can_see_account(user: User, account: User) -> bool:
+    """The account list: the district sees everyone, an org admin its own union's people."""
+    return is_district_admin(user) or (user.role is Role.ORG_ADMIN and account.org_id == user.org_id)
+
+
+def may_stand_at(staff: User, booth: Booth) -> bool:
+    """Booth staff may stand at the booths of their own union's venues, and the organiser's at every venue."""
+    venue = booth.venue
+    return staff.role is Role.BOOTH_STAFF and staff.org_id in (venue.host_org_id, venue.meeting.organiser_org_id)
+
+
+def can_assign_at(user: User, booth: Booth) -> bool:
+    """Assigning booth staff to a booth is managing its venue."""
     return can_manage_venue(user, booth.venue)
 
 

@@ -90,7 +90,7 @@ def check_reason(reason: str | None) -> str:
 
 
 def find(user: User, booth: Booth, id_number: str) -> BoothLookup:
-    access.require(access.can_tally_at(user, booth))
+    access.require(access.can_help_at(user, booth))
     value = identity.normalise_id_number(id_number)
     try:
         identity.parse_id_number(value, identity.today_in_beijing())
