@@ -60,6 +60,36 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "staff.ledger_import": ADMINS,
     "staff.ledger_export": ADMINS,
     "staff.district_overview": frozenset({Role.DISTRICT_ADMIN, Role.VIEWER}),
+    # The union tree (app/staff/unions.py): the district's alone.
+    "staff.union_list": DISTRICT,
+    "staff.union_create": DISTRICT,
+    "staff.union_edit": DISTRICT,
+    "staff.union_retire": DISTRICT,
+    "staff.union_restore": DISTRICT,
+    "staff.union_delete": DISTRICT,
+    "staff.union_import": DISTRICT,
+    "staff.union_template": DISTRICT,
+    "staff.union_example": DISTRICT,
+    # Accounts (app/staff/accounts.py): an org admin manages its own union's booth staff and viewers.
+    "staff.account_list": ADMINS,
+    "staff.account_create": ADMINS,
+    "staff.account_edit": ADMINS,
+    "staff.account_reset": ADMINS,
+    "staff.account_deactivate": ADMINS,
+    "staff.account_reactivate": ADMINS,
+    "staff.booth_accounts_import": ADMINS,
+    "staff.booth_accounts_template": ADMINS,
+    "staff.password_change": EVERY_ROLE,
+    # Setting up a day at scale (app/staff/day_setup.py).
+    "staff.meeting_copy": ADMINS,
+    "staff.venues_import": ADMINS,
+    "staff.venues_template": ADMINS,
+    "staff.booth_assign": ADMINS,
+    "staff.booth_unassign": ADMINS,
+    "staff.booth_pass_issue": ADMINS,
+    "staff.booth_pass_revoke": ADMINS,
+    "staff.booth_passes_sheet": ADMINS,
+    "staff.venue_display_links": ADMINS,
     "staff.audit_log": DISTRICT,
     "reports.summary": READERS,
     "reports.summary_xlsx": READERS,
@@ -76,8 +106,8 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
 # Pages without a staff login: workers, the big screen (its token is the key), probes and /metrics (their own
 # token), the mini-program API.
 PUBLIC_PAGES = frozenset({
-    "static", "staff.favicon", "staff.login", "entry.landing", "entry.privacy_notice", "health.healthz",
-    "health.readyz", "metrics.metrics", "display.display", "display.totals", "display.stream",
+    "static", "staff.favicon", "staff.login", "booth.pass_landing", "entry.landing", "entry.privacy_notice",
+    "health.healthz", "health.readyz", "metrics.metrics", "display.display", "display.totals", "display.stream",
 })
 PUBLIC_BLUEPRINTS = ("mp.", "api-docs.")
 

@@ -4,4 +4,17 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
-from app.staff import audit, auth, cards, codes, exports, ledger, meetings, overview, review  # noqa: E402,F401  (views register on bp)
+from app.staff import (  # noqa: E402,F401  (views register on bp)
+    accounts,
+    audit,
+    auth,
+    cards,
+    codes,
+    day_setup,
+    exports,
+    ledger,
+    meetings,
+    overview,
+    review,
+    unions,
+)

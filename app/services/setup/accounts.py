@@ -1,6 +1,7 @@
-"""Staff accounts: creation with a validated role/scope, and password sign-in."""
+"""Staff accounts: creation with a validated role/scope, one-time passwords, and password sign-in."""
 
 import secrets
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import select
@@ -30,6 +31,31 @@ def create_user(username: str, password: str, role: Role, org: Org | None, displ
     record(actor, "user.create", "user", user.id, {"username": username, "role": role.value})
     db.session.commit()
     return user
+
+
+# No 0/O, 1/l/I: a one-time password is read off a slip of paper and typed on a phone.
+ONE_TIME_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+ONE_TIME_LENGTH = 10  # 31^10 ≈ 2^49.5: beyond guessing at the login's rate limit
+
+
+def one_time_password() -> str:
+    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+
+
+@dataclass
+class IssuedAccount:
+    """An account with the one-time password it was just given: shown once, never stored in clear."""
+
+    user: User
+    password: str
+
+
+def issue_one_time_password(user: User) -> str:
+    """Give the account a new one-time password (no commit); its first sign-in must then choose its own."""
+    password = one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    return password
 
 
 def check_password_strength(password: str) -> None:
