@@ -5,19 +5,15 @@ from functools import partial
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError
 
 from app.errors import AppError
-from app.extensions import csrf
 from app.services.ledger import enterprises as ledger
 from app.services.ledger import spreadsheet as ledger_io
 from app.services.ledger.enterprises import CONTACT_KINDS
 from app.staff import bp
 from app.staff.forms import render_form, with_org_choices
 from app.staff.ledger_forms import ContactForm, EnterpriseForm, attach_errors
-
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
+from app.staff.uploads import accepts_sheet, uploaded_sheet
 
 
 @bp.get("/ledger")
@@ -91,18 +87,10 @@ def ledger_import_page():
 
 
 @bp.post("/ledger/import")
-@csrf.exempt  # checked below, after the upload limit is raised: the global check would parse with 64 KB
+@accepts_sheet
 @login_required
 def ledger_import():
-    request.max_content_length = IMPORT_MAX_BYTES
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError as exc:
-        raise AppError("csrf_failed", "页面已过期，请刷新后重试", 400) from exc
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise AppError("file_required", "请选择要导入的 Excel 文件", 422, {"file": "请选择文件"})
-    result = ledger_io.import_workbook(current_user, upload.read(), request.remote_addr)
+    result = ledger_io.import_workbook(current_user, uploaded_sheet(), request.remote_addr)
     return render_template("staff/ledger_import.html", result=result)
 
 

@@ -1,14 +1,10 @@
 """The ledger in and out of Excel: import with a Chinese error per bad row, export in the same columns."""
 
-import io
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zipfile import BadZipFile, ZipFile
 
 from sqlalchemy import select
 
-from app.errors import AppError
 from app.extensions import db
 from app.metrics import IMPORT_SECONDS
 from app.models import Enterprise, Org, User
@@ -17,6 +13,7 @@ from app.services.afterday.exports import ExportFile, stamp
 from app.services.intake import identity
 from app.services.ledger import enterprises as ledger
 from app.services.ledger.enterprises import EnterpriseFields
+from app.services.sheets import RowError, SheetLayout, read_rows, text
 from app.services.xlsx import workbook_bytes
 
 COLUMNS = {
@@ -36,22 +33,7 @@ YES = {"是", "已建", "已建会", "y", "yes", "true", "1"}
 NO = {"否", "未建", "未建会", "n", "no", "false", "0", ""}
 
 
-class RowError(ValueError):
-    """What is wrong with one cell of a row, in Chinese."""
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """A ledger is a few thousand firms; a bigger file is a mistake or an attack on the only worker."""
-
-    rows: int = 5000
-    columns: int = 30
-    unpacked_bytes: int = 20 * 2**20
-    seconds: float = 20.0
-
-
-IMPORT_LIMITS = ImportLimits()
-UNREADABLE = "无法读取该文件，请上传 Excel（.xlsx）文件"
+LAYOUT = SheetLayout(COLUMNS, REQUIRED_COLUMNS, "请使用台账导出的表格作为模板")
 
 
 @dataclass
@@ -65,65 +47,23 @@ class ImportResult:
 def import_workbook(user: User, content: bytes, ip: str | None = None) -> ImportResult:
     """Import firms from .xlsx: good rows go in whole, each bad row is reported and left out entirely."""
     access.require(access.can_review(user))
-    rows = read_rows(content)
+    rows = read_rows(content, LAYOUT)
     towns = {org.name: org for org in ledger.town_choices(user)}
     result, seen = ImportResult(), set()
-    for number, cells in rows:
+    for row in rows:
         try:
-            fields = row_fields(cells, towns)
+            fields = row_fields(row.cells, towns)
             key = fields.credit_code or (fields.name, fields.town_org_id)
             if key in seen:
                 raise RowError("与前面的行重复")
             seen.add(key)
             save_row(user, fields, result)
         except RowError as error:
-            result.errors.append(f"第 {number} 行：{error}")
+            result.errors.append(f"第 {row.number} 行：{error}")
     audit.record(user, "ledger.import", "enterprise", None,
                  {"created": result.created, "updated": result.updated, "errors": len(result.errors)}, ip)
     db.session.commit()
     return result
-
-
-def read_rows(content: bytes) -> list[tuple[int, dict]]:
-    """The non-empty rows under the header, read as a stream within IMPORT_LIMITS; any unreadable file is a 400."""
-    from openpyxl import load_workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only ledger imports need it
-
-    check_unpacked_size(content)
-    deadline = time.monotonic() + IMPORT_LIMITS.seconds
-    try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        lines = sheet.iter_rows(values_only=True, max_col=IMPORT_LIMITS.columns)
-        header = [str(cell).strip() if cell is not None else "" for cell in next(lines, ())]
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        if missing:
-            refuse(f"表头缺少：{'、'.join(missing)}（请使用台账导出的表格作为模板）")
-        rows = []
-        for number, values in enumerate(lines, start=2):
-            if number > IMPORT_LIMITS.rows + 1:
-                refuse(f"表格超过 {IMPORT_LIMITS.rows} 行，请分批导入")
-            if time.monotonic() > deadline:
-                refuse("表格过大，处理超时，请分批导入")
-            cells = {COLUMNS[name]: value for name, value in zip(header, values, strict=False) if name in COLUMNS}
-            if any(value not in (None, "") for value in cells.values()):
-                rows.append((number, cells))
-    except (BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError) as exc:
-        # Broken zip or XML (ElementTree's ParseError is a SyntaxError): the file, not the server, is at fault.
-        refuse(UNREADABLE, exc)
-    return rows
-
-
-def check_unpacked_size(content: bytes) -> None:
-    """Refuse a zip bomb before parsing: the members' stated sizes, summed, must stay under the cap."""
-    try:
-        unpacked = sum(member.file_size for member in ZipFile(io.BytesIO(content)).infolist())
-    except (BadZipFile, ValueError, OSError) as exc:
-        refuse(UNREADABLE, exc)
-    if unpacked > IMPORT_LIMITS.unpacked_bytes:
-        refuse(f"文件解压后超过 {IMPORT_LIMITS.unpacked_bytes // 2**20} MB，请分批导入")
-
-
-def refuse(message: str, cause: Exception | None = None):
-    raise AppError("invalid_workbook", message, 400, {"file": message}) from cause
 
 
 def row_fields(cells: dict, towns: dict[str, Org]) -> EnterpriseFields:
@@ -182,10 +122,6 @@ def find_town(name: str, towns: dict[str, Org]) -> Org:
     if not name:
         raise RowError("请填写所属镇街")
     raise RowError(f"所属镇街「{name}」不存在或不在您的管辖范围内")
-
-
-def text(value) -> str:
-    return identity.normalise_text("" if value is None else str(value))
 
 
 def count(value, label: str) -> int:
