@@ -1,17 +1,20 @@
-"""`/booth` (my booths), `/booths/<id>/console`, the JSON tap endpoint `POST /api/booths/<id>/tallies`, and the booth
-help page `/booths/<id>/lookup` (a worker's application by their ID card: status, a code to move it, a void)."""
+"""`/b/<token>` (a per-booth link for a volunteer), `/booth` (my booths), `/booths/<id>/console`, the JSON tap
+endpoint `POST /api/booths/<id>/tallies`, and the booth help page `/booths/<id>/lookup` (a worker's application by
+their ID card: status, a code to move it, a void)."""
 
-from flask import jsonify, render_template, request
-from flask_login import current_user, login_required
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 
 from app.booth import bp
 from app.errors import AppError
+from app.extensions import limiter
 from app.models import Role
 from app.services import access, privacy
 from app.services.intake import booth_help
 from app.services.live import tallies
 from app.services.live.tallies import TallyInput
 from app.services.local_time import in_shanghai
+from app.services.setup import booth_passes
 
 TEXT_FIELDS = ("idempotency_key", "kind", "firm_name", "contact_name", "contact_phone")
 
@@ -22,6 +25,18 @@ def my_booths():
     booths = current_user.booths if current_user.role is Role.BOOTH_STAFF else []
     open_booths = [booth for booth in booths if booth.venue.meeting.accepts_intake]
     return render_template("booth/my_booths.html", booths=open_booths)
+
+
+@bp.route("/b/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_DISPLAY_PER_IP"])
+def pass_landing(token: str):
+    """A per-booth link: the page asks first (WeChat and chat apps open links to preview them), then signs in."""
+    if request.method == "GET":
+        return render_template("booth/pass_landing.html", booth_pass=booth_passes.resolve(token), token=token)
+    guest = booth_passes.enter(token, request.remote_addr)
+    logout_user()
+    login_user(guest)
+    return redirect(url_for("booth.console", booth_id=guest.booths[0].id))
 
 
 @bp.get("/booths/<int:booth_id>/console")

@@ -72,7 +72,7 @@ def stream(meeting_id: int):
 @security_headers.no_referrer
 def display(token: str):
     link = display_links.resolve(token)
-    qr_svg = display_links.main_entry_qr_svg(link.meeting)
+    qr_svg = display_links.entry_qr_svg(link)
     return render_template("display/display.html", link=link, meeting=link.meeting, qr_svg=qr_svg)
 
 

@@ -210,10 +210,13 @@ def can_see_account(user: User, account: User) -> bool:
     return is_district_admin(user) or (user.role is Role.ORG_ADMIN and account.org_id == user.org_id)
 
 
-def may_stand_at(staff: User, booth: Booth) -> bool:
+def may_stand_for(staff: User, host_org_id: int, organiser_org_id: int) -> bool:
     """Booth staff may stand at the booths of their own union's venues, and the organiser's at every venue."""
-    venue = booth.venue
-    return staff.role is Role.BOOTH_STAFF and staff.org_id in (venue.host_org_id, venue.meeting.organiser_org_id)
+    return staff.role is Role.BOOTH_STAFF and staff.org_id in (host_org_id, organiser_org_id)
+
+
+def may_stand_at(staff: User, booth: Booth) -> bool:
+    return may_stand_for(staff, booth.venue.host_org_id, booth.venue.meeting.organiser_org_id)
 
 
 def can_assign_at(user: User, booth: Booth) -> bool:

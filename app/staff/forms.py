@@ -59,6 +59,7 @@ class MeetingForm(FlaskForm):
 
 
 class VenueForm(FlaskForm):
+    name = StringField("会场名称（选填，默认同场所名称）", validators=[at_most("会场名称", 60)])
     role = SelectField("会场类型", choices=labelled_choices(VENUE_ROLE_LABELS))
     host_org_id = SelectField("承办镇街工会", coerce=int)
     place_name = StringField("企业/场所名称", validators=[required("企业或场所名称"), at_most("企业或场所名称", 120)])
@@ -68,3 +69,23 @@ class VenueForm(FlaskForm):
 class BoothForm(FlaskForm):
     kind = SelectField("岗位类型", choices=labelled_choices(BOOTH_KIND_LABELS))
     name = StringField("岗位名称", validators=[required("岗位名称"), at_most("岗位名称", 60)])
+
+
+class AccountEditForm(FlaskForm):
+    """An account's profile; the view fills the role and union choices with what the signed-in admin may give."""
+
+    display_name = StringField("姓名", validators=[required("姓名"), at_most("姓名", 40)])
+    role = SelectField("角色")
+    org_id = SelectField("所属工会", coerce=int)
+    mobile = StringField("手机号（选填）", validators=[at_most("手机号", 20)])
+
+
+class AccountForm(AccountEditForm):
+    username = StringField("用户名（字母、数字或手机号）", validators=[required("用户名"), at_most("用户名", 40)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("当前密码（首次登录请填一次性密码）",
+                                     validators=[required("当前密码"), at_most("当前密码", 128)])
+    new_password = PasswordField("新密码（至少 8 位）", validators=[required("新密码"), at_most("新密码", 128)])
+    confirm_password = PasswordField("再次输入新密码", validators=[required("新密码"), at_most("新密码", 128)])

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Venue, VenueRole
 from app.services import access
 from app.services.live import display_links, intake_totals
-from app.services.setup import entry_codes, meetings
+from app.services.setup import booth_passes, booth_staff, entry_codes, meetings
 from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 from app.staff import bp
 from app.staff.forms import BoothForm, MeetingForm, VenueForm, render_form, with_org_choices
@@ -42,6 +42,7 @@ def meeting_detail(meeting_id: int):
         "staff/meeting_detail.html",
         meeting=meeting,
         codes=codes,
+        **booth_desk(meeting),
         values=intake_totals.meeting_values(meeting) if sees_numbers else None,
         # A display link is a key to the live screen: only those who may issue and revoke it see it.
         links=display_links.active_links(meeting) if can_edit else [],
@@ -50,6 +51,19 @@ def meeting_detail(meeting_id: int):
         next_statuses=sorted(meetings.TRANSITIONS[meeting.status], key=lambda s: s.value),
         status_labels=STATUS_ACTIONS,
     )
+
+
+def booth_desk(meeting: Meeting) -> dict:
+    """Who stands at each booth, whom an admin may add there, and the per-booth links: a query each."""
+    if current_user.role not in access.ADMINS:
+        return {"is_admin": False, "staff_at": None}
+    by_union = booth_staff.choices_by_union(meeting)
+    return {
+        "is_admin": True,
+        "staff_at": booth_staff.assigned_staff(meeting),
+        "passes": booth_passes.active_passes(meeting),
+        "choices_at": lambda booth: booth_staff.choices_at(booth, by_union),
+    }
 
 
 STATUS_ACTIONS = {"open": "开放入会", "closed": "结束沟通会", "archived": "归档"}
@@ -163,6 +177,7 @@ def venue_fields(form: VenueForm) -> VenueFields:
         host_org_id=form.host_org_id.data,
         place_name=form.place_name.data.strip(),
         address=(form.address.data or "").strip(),
+        name=(form.name.data or "").strip(),
     )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import DisplayLink, Meeting, User
+from app.models import DisplayLink, Meeting, User, Venue
 from app.models.base import utcnow
 from app.services import access, audit
 from app.services.setup import entry_codes
@@ -49,10 +49,29 @@ def revoke(user: User, link: DisplayLink) -> None:
     db.session.commit()
 
 
-def main_entry_qr_svg(meeting: Meeting) -> str | None:
-    """The main venue's own entry QR for the big screen (an SVG), or None before codes exist."""
-    codes = [c for c in entry_codes.active_codes(meeting) if c.booth_id is None]
-    codes.sort(key=lambda c: (c.venue.role.value != "main", c.venue_id))
+def entry_qr_svg(link: DisplayLink) -> str | None:
+    """The entry QR a screen shows (an SVG): its own venue's code, else the main venue's; None before codes exist."""
+    codes = [c for c in entry_codes.active_codes(link.meeting) if c.booth_id is None]
+    # Workers scanning a sub-venue's TV join at that sub-venue, and count there.
+    codes.sort(key=lambda c: (c.venue_id != link.venue_id, c.venue.role.value != "main", c.venue_id))
     if not codes:
         return None
     return render_svg(entry_url(current_app.config["PUBLIC_BASE_URL"], codes[0].code)).decode()
+
+
+def venue_links(user: User, meeting: Meeting) -> list[tuple[Venue, DisplayLink | None]]:
+    """Every venue the user sets up with its TV's live link (the sheet handed to the venues), in one query."""
+    access.require(access.can_edit_meeting(user, meeting) or any(
+        access.can_manage_venue(user, venue) for venue in meeting.venues))
+    links = {link.venue_id: link for link in active_links(meeting) if link.venue_id}
+    return [(venue, links.get(venue.id)) for venue in meeting.venues if access.can_manage_venue(user, venue)]
+
+
+def issue_venue_links(user: User, meeting: Meeting) -> int:
+    """A link for each venue's TV that has no live one yet; returns how many were issued."""
+    missing = [venue for venue, link in venue_links(user, meeting) if link is None]
+    db.session.add_all([DisplayLink(token=secrets.token_urlsafe(TOKEN_BYTES), meeting=meeting, venue=venue,
+                                    label=f"{venue.name}大屏"[:60]) for venue in missing])
+    audit.record(user, "display_link_issue", "display_link", None, {"meeting_id": meeting.id, "venues": len(missing)})
+    db.session.commit()
+    return len(missing)

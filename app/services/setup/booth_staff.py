@@ -4,19 +4,21 @@ from sqlalchemy import select
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Booth, Role, User
+from app.models import Booth, Meeting, Role, User, Venue
+from app.models.staff import booth_assignments
 from app.services import access, audit
 
 
 def staff_choices(user: User, booth: Booth) -> list[User]:
     """The active booth staff the user may put at this booth: of its venue's union and of the organiser."""
     access.require(access.can_assign_at(user, booth))
-    venue = booth.venue
-    query = select(User).where(
-        User.role == Role.BOOTH_STAFF, User.active.is_(True), User.guest.is_(False),
-        User.org_id.in_({venue.host_org_id, venue.meeting.organiser_org_id}),
-    )
-    return list(db.session.scalars(query.order_by(User.display_name, User.id)))
+    return choices_at(booth, choices_by_union(booth.venue.meeting))
+
+
+def choices_at(booth: Booth, by_union: dict[int, list[User]]) -> list[User]:
+    """Of choices_by_union(), those who may stand at this booth: its venue's union's and the organiser's."""
+    unions = dict.fromkeys([booth.venue.host_org_id, booth.venue.meeting.organiser_org_id])
+    return [user for union in unions for user in by_union.get(union, [])]
 
 
 def add_assignment(user: User, booth: Booth, staff: User) -> bool:
@@ -54,3 +56,25 @@ def unassign(user: User, booth: Booth, staff: User) -> None:
         staff.booths.remove(booth)
         audit.record(user, "booth.unassign", "booth", booth.id, {"staff_id": staff.id, "username": staff.username})
     db.session.commit()
+
+
+def assigned_staff(meeting: Meeting) -> dict[int, list[User]]:
+    """Who stands at each booth of the meeting (guests behind links left out), in one query."""
+    query = (select(booth_assignments.c.booth_id, User).join(User, User.id == booth_assignments.c.user_id)
+             .join(Booth, Booth.id == booth_assignments.c.booth_id).join(Venue, Venue.id == Booth.venue_id)
+             .where(Venue.meeting_id == meeting.id, User.guest.is_(False)).order_by(User.display_name, User.id))
+    staff: dict[int, list[User]] = {}
+    for booth_id, user in db.session.execute(query):
+        staff.setdefault(booth_id, []).append(user)
+    return staff
+
+
+def choices_by_union(meeting: Meeting) -> dict[int, list[User]]:
+    """The active booth staff of every union hosting a venue, and of the organiser, by union: one query."""
+    unions = {venue.host_org_id for venue in meeting.venues} | {meeting.organiser_org_id}
+    query = select(User).where(User.role == Role.BOOTH_STAFF, User.active.is_(True), User.guest.is_(False),
+                               User.org_id.in_(unions)).order_by(User.display_name, User.id)
+    choices: dict[int, list[User]] = {}
+    for user in db.session.scalars(query):
+        choices.setdefault(user.org_id, []).append(user)
+    return choices

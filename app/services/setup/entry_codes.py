@@ -38,13 +38,13 @@ def ensure_codes(meeting: Meeting, venues: list[Venue] | None = None) -> list[En
         for booth in [None, *venue.booths]:
             if (venue.id, booth.id if booth else None) not in covered:
                 created.append(issue_code(meeting, venue, booth))
+    db.session.flush()  # once for them all: a 270-venue day opens with some 1,300 new codes
     return created
 
 
 def issue_code(meeting: Meeting, venue: Venue, booth: Booth | None) -> EntryCode:
     entry_code = EntryCode(code=new_code(), meeting=meeting, venue=venue, booth=booth)
     db.session.add(entry_code)
-    db.session.flush()
     return entry_code
 
 

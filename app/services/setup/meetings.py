@@ -3,11 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload, selectinload
+
 from app.errors import AppError
 from app.extensions import db
 from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Org, User, Venue, VenueRole
 from app.models.base import utcnow
-from app.services import access
+from app.models.staff import booth_assignments
+from app.services import access, audit
 
 # Closing is final for intake: there is no edge back to OPEN.
 from app.services.setup import entry_codes
@@ -34,6 +38,7 @@ class VenueFields:
     host_org_id: int
     place_name: str
     address: str
+    name: str = ""  # 会场名称, unique in the meeting; empty: named after its place
 
 
 @dataclass
@@ -44,13 +49,62 @@ class BoothFields:
 
 def create_meeting(user: User, fields: MeetingFields) -> Meeting:
     """Create a draft meeting; an org admin may only organise for its own org."""
+    meeting = new_draft(user, fields)
+    db.session.commit()
+    return meeting
+
+
+def new_draft(user: User, fields: MeetingFields) -> Meeting:
     access.require(access.can_create_meeting(user))
     if not access.is_district_admin(user):
         access.require(fields.organiser_org_id == user.org_id)
+    organiser = db.session.get(Org, fields.organiser_org_id)
+    if organiser is None or organiser.is_retired:
+        raise AppError("union_retired", "主办工会不存在或已撤销", 422, {"organiser_org_id": "请选择在用的工会"})
     meeting = Meeting(**vars(fields), status=MeetingStatus.DRAFT)
     db.session.add(meeting)
-    db.session.commit()
     return meeting
+
+
+@dataclass
+class MeetingCopy:
+    meeting: Meeting
+    skipped_venues: list[str]  # hosted by a union retired since, or one the user may not set up
+
+
+def copy_meeting(user: User, source: Meeting, fields: MeetingFields) -> MeetingCopy:
+    """A new draft with the source's venues, booths and booth staff; never its codes, scans, links or applications."""
+    meeting = new_draft(user, fields)
+    venues = db.session.scalars(select(Venue).where(Venue.meeting_id == source.id).order_by(Venue.id)
+                                .options(selectinload(Venue.booths), joinedload(Venue.host_org))).all()
+    copied, skipped, booth_of = [], [], {}
+    for venue in venues:
+        if venue.host_org.is_retired or not access.can_add_venue(user, venue.host_org_id):
+            skipped.append(venue.name)
+            continue
+        twin = Venue(meeting=meeting, name=venue.name, role=venue.role, host_org_id=venue.host_org_id,
+                     place_name=venue.place_name, address=venue.address)
+        twin.booths = [Booth(kind=booth.kind, name=booth.name) for booth in venue.booths]
+        booth_of.update({booth.id: new for booth, new in zip(venue.booths, twin.booths, strict=True)})
+        copied.append(twin)
+    db.session.add_all(copied)
+    db.session.flush()
+    copy_assignments(booth_of, meeting.organiser_org_id)
+    audit.record(user, "meeting.copy", "meeting", meeting.id, {"source_meeting_id": source.id})
+    db.session.commit()
+    return MeetingCopy(meeting, skipped)
+
+
+def copy_assignments(booth_of: dict[int, Booth], organiser_org_id: int) -> None:
+    """The staff of the old booths at the new ones: accounts still active and still allowed there."""
+    rows = db.session.execute(
+        select(booth_assignments.c.booth_id, User).join(User, User.id == booth_assignments.c.user_id)
+        .where(booth_assignments.c.booth_id.in_(booth_of), User.active.is_(True), User.guest.is_(False))
+    ).all()
+    pairs = [{"user_id": staff.id, "booth_id": booth_of[old_id].id} for old_id, staff in rows
+             if access.may_stand_for(staff, booth_of[old_id].venue.host_org_id, organiser_org_id)]
+    if pairs:
+        db.session.execute(insert(booth_assignments), pairs)
 
 
 def update_meeting(user: User, meeting: Meeting, fields: MeetingFields) -> Meeting:
@@ -85,6 +139,7 @@ def add_venue(user: User, meeting: Meeting, fields: VenueFields) -> Venue:
     """Add a venue hosted by a town union; an org admin only for its own org."""
     access.require(access.can_add_venue(user, fields.host_org_id))
     ensure_editable(meeting)
+    check_venue_fields(meeting, fields, None)
     venue = Venue(meeting=meeting, **vars(fields))
     db.session.add(venue)
     issue_codes_if_open(meeting)
@@ -97,13 +152,29 @@ def update_venue(user: User, venue: Venue, fields: VenueFields) -> Venue:
     access.require(access.can_manage_venue(user, venue))
     access.require(access.can_add_venue(user, fields.host_org_id))
     ensure_editable(venue.meeting)
+    check_venue_fields(venue.meeting, fields, venue)
     return save_fields(venue, fields)
+
+
+def check_venue_fields(meeting: Meeting, fields: VenueFields, venue: Venue | None) -> None:
+    """A venue is hosted by a union in use, and its name (its place's when left empty) is its own in the meeting."""
+    host = db.session.get(Org, fields.host_org_id)
+    if host is None or (host.is_retired and (venue is None or venue.host_org_id != host.id)):
+        raise AppError("union_retired", "承办工会不存在或已撤销", 422, {"host_org_id": "请选择在用的工会"})
+    fields.name = (fields.name or fields.place_name)[:60]
+    taken = select(Venue.id).where(Venue.meeting_id == meeting.id, Venue.name == fields.name)
+    if venue is not None:
+        taken = taken.where(Venue.id != venue.id)
+    if db.session.scalar(taken) is not None:
+        raise AppError("venue_name_taken", f"本沟通会已有名为「{fields.name}」的会场", 409,
+                       {"name": "会场名称已被本沟通会的其他会场使用"})
 
 
 def add_booth(user: User, venue: Venue, fields: BoothFields) -> Booth:
     """Add a booth to a venue the user manages."""
     access.require(access.can_manage_venue(user, venue))
     ensure_editable(venue.meeting)
+    check_booth_name(venue, fields.name, None)
     booth = Booth(venue=venue, **vars(fields))
     db.session.add(booth)
     issue_codes_if_open(venue.meeting)
@@ -115,7 +186,14 @@ def update_booth(user: User, booth: Booth, fields: BoothFields) -> Booth:
     """Rename a booth or change its kind."""
     access.require(access.can_manage_venue(user, booth.venue))
     ensure_editable(booth.venue.meeting)
+    check_booth_name(booth.venue, fields.name, booth)
     return save_fields(booth, fields)
+
+
+def check_booth_name(venue: Venue, name: str, booth: Booth | None) -> None:
+    if any(other.name == name and other is not booth for other in venue.booths):
+        raise AppError("booth_name_taken", f"该会场已有名为「{name}」的岗位", 409,
+                       {"name": "岗位名称已被该会场的其他岗位使用"})
 
 
 def save_fields(target, fields):
@@ -146,9 +224,10 @@ def visible_meetings(user: User) -> list[Meeting]:
     return list(db.session.scalars(query))
 
 
-def org_choices(user: User) -> list[Org]:
-    """Orgs a user may pick as organiser or venue host."""
-    query = db.select(Org).order_by(Org.sort_order, Org.id)
+def org_choices(user: User, keep: int | None = None) -> list[Org]:
+    """Orgs a user may pick as organiser or venue host: those in use, and `keep` (the one a form already holds)."""
+    # A retired union leaves every new choice, but a meeting or venue it already has must still save unchanged.
+    query = db.select(Org).where(Org.retired_at.is_(None) | (Org.id == keep)).order_by(Org.sort_order, Org.id)
     if not access.is_district_admin(user):
         query = query.where(Org.id == user.org_id)
     return list(db.session.scalars(query))
