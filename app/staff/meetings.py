@@ -88,7 +88,7 @@ def meeting_edit(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     access.require(access.can_edit_meeting(current_user, meeting))
     form = MeetingForm(obj=meeting, kind=meeting.kind.value)
-    with_org_choices(form, "organiser_org_id", meetings.org_choices(current_user))
+    with_org_choices(form, "organiser_org_id", meetings.org_choices(current_user, keep=meeting.organiser_org_id))
     if form.validate_on_submit():
         meetings.update_meeting(current_user, meeting, meeting_fields(form))
         flash("已保存")
@@ -128,7 +128,7 @@ def venue_edit(venue_id: int):
     venue = get_or_404(Venue, venue_id)
     access.require(access.can_manage_venue(current_user, venue))
     form = VenueForm(obj=venue, role=venue.role.value)
-    with_org_choices(form, "host_org_id", meetings.org_choices(current_user))
+    with_org_choices(form, "host_org_id", meetings.org_choices(current_user, keep=venue.host_org_id))
     if form.validate_on_submit():
         meetings.update_venue(current_user, venue, venue_fields(form))
         flash("会场已保存")
