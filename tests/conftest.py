@@ -4,6 +4,7 @@ Two passes (see the Makefile): UNION_INTAKE_TEST_BACKEND=embedded runs on a SQLi
 =scaled runs on a fresh PostgreSQL database created from TEST_DATABASE_URL and on TEST_REDIS_URL.
 """
 
+import io
 import os
 import re
 import uuid
@@ -189,6 +190,12 @@ class StaffSession:
 
     def get(self, url: str):
         return self.client.get(url)
+
+    def upload(self, url: str, content: bytes, token_page: str = "/meetings", **data):
+        """Post an .xlsx as the page's file field (as a browser's file input does), with the form's CSRF token."""
+        token = csrf_token_from(self.client.get(token_page).text)
+        return self.client.post(url, data={**data, "csrf_token": token, "file": (io.BytesIO(content), "表格.xlsx")},
+                                content_type="multipart/form-data")
 
 
 def csrf_token_from(html: str) -> str:

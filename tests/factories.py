@@ -8,6 +8,7 @@ import itertools
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -18,6 +19,7 @@ from app.models import (
     MembershipApplication,
     MutualAidCardApplication,
     Org,
+    User,
     Venue,
     Worker,
 )
@@ -114,6 +116,15 @@ def make_enterprise(town: Org, name: str, **fields) -> Enterprise:
     db.session.add(enterprise)
     db.session.commit()
     return enterprise
+
+
+def account(username: str) -> User:
+    """A staff account by its username (the demo's: district, renhe, tianzhu, booth, viewer)."""
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def org_named(name: str) -> Org:
+    return db.session.scalar(select(Org).where(Org.name == name))
 
 
 def days_ago(days: int) -> datetime:

@@ -122,10 +122,15 @@ class Planner:
         self.errors: list[str] = []
 
     def plan(self) -> VenueSheet:
-        current = None
+        current, refused = None, False
         for row in self.rows:
+            continues = not text(row.cells.get("venue"))
+            if continues and refused:
+                continue  # a booth row under a venue row already reported: its venue is the one at fault
             try:
+                refused = not continues
                 current = self.venue_of(row, current)
+                refused = False
                 self.add_booth(row, current)
             except RowError as error:
                 self.errors.append(f"第 {row.number} 行：{error}")
@@ -235,18 +240,19 @@ def named_staff(names: set[str]) -> dict[str, User]:
 
 def write(meeting: Meeting, sheet: VenueSheet) -> None:
     """Venues and booths added or updated in one flush, the new assignments in one INSERT."""
+    staffed: list[tuple[list[User], Booth]] = []
     for plan in sheet.venues:
         venue = plan.venue or Venue(meeting=meeting, name=plan.name)
         venue.role, venue.host_org, venue.place_name, venue.address = (
             plan.role, plan.host_org, plan.place_name, plan.address)
         db.session.add(venue)
         for booth_plan in plan.booths.values():
-            booth_plan.booth = booth_plan.booth or Booth(venue=venue, name=booth_plan.name)
-            booth_plan.booth.kind = booth_plan.kind
-            db.session.add(booth_plan.booth)
+            booth = booth_plan.booth or Booth(venue=venue, name=booth_plan.name)
+            booth.kind = booth_plan.kind
+            db.session.add(booth)
+            staffed.append((booth_plan.staff, booth))
     db.session.flush()
-    add_assignments([(person.id, booth.booth.id) for plan in sheet.venues for booth in plan.booths.values()
-                     for person in booth.staff])
+    add_assignments([(person.id, booth.id) for people, booth in staffed for person in people])
     if meeting.accepts_intake:
         entry_codes.ensure_codes(meeting)
 
