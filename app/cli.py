@@ -1,5 +1,5 @@
-"""flask demo seed · flask users create|password|deactivate · flask intake rebuild|reconcile · flask privacy purge ·
-flask workers revoke-tokens."""
+"""flask setup district · flask demo seed · flask users create|password|deactivate · flask intake rebuild|reconcile ·
+flask privacy purge · flask workers revoke-tokens."""
 
 import click
 from flask import Flask, current_app
@@ -11,7 +11,7 @@ from app.models import Meeting, MeetingStatus, Org, Role, User
 from app.services import privacy
 from app.services.intake import workers
 from app.services.live import intake_counters
-from app.services.setup import accounts, demo, entry_codes
+from app.services.setup import accounts, demo, entry_codes, unions
 
 demo_cli = click.Group("demo", help="Demo data for a first look.")
 users_cli = click.Group("users", help="Staff accounts.")
@@ -134,9 +134,30 @@ def workers_revoke_tokens(worker_id):
     click.echo(f"worker {worker_id}: every token issued until now is refused")
 
 
+setup_cli = click.Group("setup", help="A new install's first run.")
+
+
+@setup_cli.command("district")
+@click.option("--name", required=True, help="区总工会名称，例如 顺义区总工会")
+@click.option("--admin", "admin_username", required=True, help="第一个区总工会管理员的用户名")
+@click.option("--admin-name", "admin_display_name", default="", help="管理员姓名（页面上显示）")
+def setup_district(name, admin_username, admin_display_name):
+    """Create the district federation and its first admin, who signs in once with a one-time password."""
+    try:
+        issued = unions.create_district(name, admin_username, admin_display_name)
+    except AppError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"已创建区总工会：{issued.user.org.name}")
+    click.echo(f"登录地址：  {current_app.config['PUBLIC_BASE_URL']}/login")
+    click.echo(f"用户名：    {issued.user.username}")
+    click.echo(f"一次性密码：{issued.password}")
+    click.echo("首次登录后必须设置自己的新密码；一次性密码只显示这一次，请妥善转交。")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(workers_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(intake_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(setup_cli)

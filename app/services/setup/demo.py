@@ -15,7 +15,6 @@ from app.models import (
     MeetingKind,
     MeetingStatus,
     Org,
-    OrgKind,
     Role,
     User,
     Venue,
@@ -23,15 +22,11 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.local_time import now_in_shanghai
-from app.services.setup import entry_codes
+from app.services.setup import entry_codes, unions
 
+# Shunyi's 27 unions are not listed here: they come from the example sheet any district starts from
+# (app/services/setup/examples/shunyi-unions.xlsx), through the same import as a real set-up.
 DISTRICT = "顺义区总工会"
-STREETS = ["胜利街道", "光明街道", "石园街道", "双丰街道", "旺泉街道", "空港街道"]
-TOWNS = [
-    "仁和镇", "后沙峪镇", "天竺镇", "杨镇", "牛栏山镇", "南法信镇", "马坡镇", "高丽营镇", "李桥镇", "李遂镇",
-    "南彩镇", "北务镇", "大孙各庄镇", "张镇", "龙湾屯镇", "木林镇", "北小营镇", "北石槽镇", "赵全营镇",
-]
-ZONES = ["临空经济核心区", "中关村顺义园"]
 
 MEETING_TITLE = "顺义区职工沟通会"
 MAIN_VENUE = ("仁和镇", "北京工字投资管理有限责任公司1号标厂", "北京市顺义区仁和镇林河大街")
@@ -118,17 +113,10 @@ def seed_demo_ledger() -> int:
 
 
 def seed_orgs() -> dict[str, Org]:
-    existing = {org.name: org for org in db.session.scalars(select(Org))}
-    district = existing.get(DISTRICT) or Org(name=DISTRICT, kind=OrgKind.DISTRICT, sort_order=0)
-    db.session.add(district)
-    wanted = [(n, OrgKind.STREET) for n in STREETS] + [(n, OrgKind.TOWN) for n in TOWNS]
-    wanted += [(n, OrgKind.ZONE) for n in ZONES]
-    orgs = {DISTRICT: district}
-    for order, (name, kind) in enumerate(wanted, start=1):
-        orgs[name] = existing.get(name) or Org(name=name, kind=kind, parent=district, sort_order=order)
-        db.session.add(orgs[name])
-    db.session.flush()
-    return orgs
+    """The district and its unions, the unions read from Shunyi's example sheet; the district first."""
+    district = unions.district() or unions.add_district(DISTRICT)
+    unions.write_sheet(unions.example_sheet()).raise_for_errors()
+    return {DISTRICT: district} | {org.name: org for org in unions.all_unions()}
 
 
 def seed_meeting(orgs: dict[str, Org]) -> Meeting:
