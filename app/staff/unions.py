@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from app.errors import AppError
 from app.services import sheets
@@ -21,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class UnionForm(FlaskForm):
     # Checked by unions.union_fields, the same rules (and Chinese messages) as a sheet row.
     name = StringField("名称")
-    kind = SelectField("类型", choices=[(kind, kind) for kind in unions.KIND_CHOICES], validate_choice=False)
+    kind = SelectField("类型", choices=[SelectChoice(k, k) for k in unions.KIND_CHOICES], validate_choice=False)
     sort_order = StringField("排序")
 
 
