@@ -24,7 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 def meeting_copy(meeting_id: int):
     source = get_or_404(Meeting, meeting_id)
-    form = MeetingForm(obj=source, kind=source.kind.value, title=f"{source.title}（复制）", held_on=None)
+    form = MeetingForm(data={"title": f"{source.title}（复制）"[:120], "kind": source.kind.value,
+                             "organiser_org_id": source.organiser_org_id})
     with_org_choices(form, "organiser_org_id", meetings.org_choices(current_user))
     if form.validate_on_submit():
         fields = MeetingFields(form.title.data.strip(), form.held_on.data, MeetingKind(form.kind.data),
