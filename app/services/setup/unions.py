@@ -48,7 +48,8 @@ class UnionRow:
     number: int
     name: str
     kind: str
-    sort_order: int | None
+    typed_order: str  # as the cell holds it, shown beside the row's errors
+    sort_order: int | None = None
     errors: list[str] = field(default_factory=list)
     existing: Org | None = None
     outcome: str = ""  # 新增 / 更新 / 不变 / 有错, decided before anything is written
@@ -424,16 +425,15 @@ def checked_sheet(content: bytes) -> UnionSheet:
 
 def checked_row(row: sheets.SheetRow, holders: dict[str, Org]) -> UnionRow:
     cells = row.cells
-    union_row = UnionRow(row.number, sheets.text(cells.get("name")), sheets.text(cells.get("kind")), None)
+    union_row = UnionRow(row.number, sheets.text(cells.get("name")), sheets.text(cells.get("kind")),
+                         typed_order=sheets.text(cells.get("sort_order")))
     try:
-        fields = union_fields(cells.get("name"), cells.get("kind"), cells.get("sort_order"))
+        union_row.sort_order = union_fields(cells.get("name"), cells.get("kind"), cells.get("sort_order")).sort_order
     except AppError as error:
         union_row.errors.extend(error.fields.values())
-        return union_row
-    union_row.sort_order = fields.sort_order
-    holder = holders.get(fields.name)
+    holder = holders.get(union_row.name)
     if holder is not None and (holder.is_retired or holder.kind is OrgKind.DISTRICT):
-        union_row.errors.append(name_holder_error(fields.name, holder))
+        union_row.errors.append(name_holder_error(union_row.name, holder))
     else:
         union_row.existing = holder
     return union_row
