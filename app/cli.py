@@ -1,5 +1,7 @@
-"""flask setup district · flask demo seed · flask users create|password|deactivate · flask intake rebuild|reconcile ·
-flask privacy purge · flask workers revoke-tokens."""
+"""flask setup district · flask demo seed · flask users create|password|reset-password|deactivate|reactivate ·
+flask intake rebuild|reconcile · flask privacy purge · flask workers revoke-tokens."""
+
+from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
@@ -51,11 +53,18 @@ def users_create(username, role, org_name, display_name, password):
     org = db.session.scalar(select(Org).where(Org.name == org_name)) if org_name else None
     if org_name and org is None:
         raise click.ClickException(f"找不到工会：{org_name}")
-    try:
+    with refusals_in_chinese():
         user = accounts.create_user(username, password, Role(role), org, display_name)
+    click.echo(f"created {user.username} ({user.role_label})")
+
+
+@contextmanager
+def refusals_in_chinese():
+    """A service's refusal ends the command with its Chinese message (and exit code 1), not a traceback."""
+    try:
+        yield
     except AppError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"created {user.username} ({user.role_label})")
 
 
 def staff_user(username: str) -> User:
@@ -70,19 +79,37 @@ def staff_user(username: str) -> User:
 @click.password_option()
 def users_password(username, password):
     """Set a new password; every session of the account ends."""
-    try:
+    with refusals_in_chinese():
         accounts.change_password(staff_user(username), password)
-    except AppError as error:
-        raise click.ClickException(error.message) from error
     click.echo(f"password changed for {username}; its sessions have ended")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def users_reset_password(username):
+    """Print a one-time password for the account; its sessions end and its next sign-in must choose its own."""
+    with refusals_in_chinese():
+        password = accounts.reset_password(None, staff_user(username))
+    click.echo(f"一次性密码：{password}")
+    click.echo(f"{username} 的登录已全部退出；用一次性密码登录后必须设置自己的新密码。一次性密码只显示这一次。")
 
 
 @users_cli.command("deactivate")
 @click.argument("username")
 def users_deactivate(username):
     """Stop an account from signing in; its open sessions end now."""
-    accounts.deactivate(staff_user(username))
+    with refusals_in_chinese():
+        accounts.deactivate(staff_user(username))
     click.echo(f"deactivated {username}; its sessions have ended")
+
+
+@users_cli.command("reactivate")
+@click.argument("username")
+def users_reactivate(username):
+    """Let a deactivated account sign in again with its password."""
+    with refusals_in_chinese():
+        accounts.reactivate(staff_user(username))
+    click.echo(f"reactivated {username}")
 
 
 def meetings_to_count(meeting_id: int | None) -> list[Meeting]:

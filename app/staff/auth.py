@@ -1,10 +1,11 @@
-"""Staff sign-in and sign-out."""
+"""Staff sign-in and sign-out, and the first sign-in's new password before anything else."""
 
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.errors import AppError, wants_json
 from app.extensions import limiter, login_manager
 from app.models import Role, User
 from app.services import access
@@ -21,12 +22,27 @@ def load_user(session_id: str) -> User | None:
     return accounts.user_of_session(session_id)
 
 
+# What an account still holding its one-time password may open: the page that replaces it, and the way out.
+FIRST_SIGN_IN_PAGES = frozenset({"staff.password_change", "staff.logout"})
+
+
 @bp.before_app_request
 def check_page_roles():
     # One gate for every signed-in page, from access.PAGE_ROLES; anonymous callers meet @login_required.
     # Public pages have no role to check: no user is loaded from the session for them (≈ 2 % of a join's CPU).
-    if not access.is_public(request.endpoint) and current_user.is_authenticated:
-        access.require(access.may_open(current_user, request.endpoint))
+    if access.is_public(request.endpoint) or not current_user.is_authenticated:
+        return None
+    if current_user.must_change_password and request.endpoint not in FIRST_SIGN_IN_PAGES:
+        return to_password_change()
+    access.require(access.may_open(current_user, request.endpoint))
+    return None
+
+
+def to_password_change():
+    """A one-time password opens nothing but its own replacement (a slip may have been read by others)."""
+    if wants_json():
+        raise AppError("password_change_required", "请先修改一次性密码，再继续操作", 403)
+    return redirect(url_for("staff.password_change"))
 
 
 def login_limit() -> str:
@@ -41,6 +57,8 @@ def login():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user:
             login_user(user)
+            if user.must_change_password:
+                return redirect(url_for("staff.password_change"))
             return redirect(safe_next(request.args.get("next"), user))
         form.password.errors.append("用户名或密码不正确")
     return render_template("staff/login.html", form=form)

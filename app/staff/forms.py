@@ -85,7 +85,11 @@ class AccountForm(AccountEditForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("当前密码（首次登录请填一次性密码）",
-                                     validators=[required("当前密码"), at_most("当前密码", 128)])
-    new_password = PasswordField("新密码（至少 8 位）", validators=[required("新密码"), at_most("新密码", 128)])
-    confirm_password = PasswordField("再次输入新密码", validators=[required("新密码"), at_most("新密码", 128)])
+    current_password = PasswordField(
+        "当前密码（首次登录请填一次性密码）", render_kw={"autocomplete": "current-password"},
+        validators=[required("当前密码"), at_most("当前密码", 128)],
+    )
+    new_password = PasswordField("新密码（至少 8 位）", render_kw={"autocomplete": "new-password"},
+                                 validators=[required("新密码"), at_most("新密码", 128)])
+    confirm_password = PasswordField("再次输入新密码", render_kw={"autocomplete": "new-password"},
+                                     validators=[required("新密码"), at_most("新密码", 128)])
