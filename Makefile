@@ -30,11 +30,12 @@ lint: install-dev
 test-embedded: install-dev
 	UNION_INTAKE_TEST_BACKEND=embedded $(BIN)/pytest
 
+# On TEST_DATABASE_URL / TEST_REDIS_URL when set; for an unset one, on a PostgreSQL cluster / redis-server of its own.
 test-scaled: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_REDIS_URL" ]; then \
 		UNION_INTAKE_TEST_BACKEND=scaled $(BIN)/pytest; \
 	else \
-		echo "TEST_DATABASE_URL / TEST_REDIS_URL not set: skipping the PostgreSQL + Redis pass"; \
+		$(BIN)/python -m tests.throwaway_services -- env UNION_INTAKE_TEST_BACKEND=scaled $(BIN)/pytest; \
 	fi
 
 # The mini-program's page tests (jest + miniprogram-simulate), from its own committed lockfile.
