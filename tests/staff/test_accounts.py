@@ -152,7 +152,7 @@ def test_a_booth_account_sheet_is_previewed_then_created_with_printable_slips(st
         assert words in slips.text
 
     again = district.post_form(url, {"sheet": carried, "confirm": "1"})
-    assert one_time_passwords(again.text) == [] and again.text.count("使用原密码") == 2
+    assert one_time_passwords(again.text) == [] and again.text.count("<strong>使用原密码</strong>") == 2
     assert user_count() == before + 2
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,6 +22,8 @@ MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,40}")
 USERNAME_RULE = "用户名应为 3–40 位字母、数字或 _ . -，或一个手机号"
 ACCOUNT_PAGE_SIZE = 50
+# A form's first choice is what a hurried click gives: the least powerful role, never the district's.
+ROLES_LEAST_FIRST = (Role.BOOTH_STAFF, Role.VIEWER, Role.ORG_ADMIN, Role.DISTRICT_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class AccountPage:
 
 def union_choices(actor: User) -> list[Org]:
     """The unions an actor may give a new account: every active one for the district, its own for an org admin."""
-    # Until app/services/setup/unions.py's active_unions() lands, the one place that knows what "active" means here.
+    # Not unions.active_unions(): that leaves the district itself out, and unions.py imports this module.
     query = select(Org).where(Org.retired_at.is_(None)).order_by(Org.sort_order, Org.id)
     if not access.is_district_admin(actor):
         query = query.where(Org.id == actor.org_id)
@@ -59,7 +62,7 @@ def union_choices(actor: User) -> list[Org]:
 
 def role_choices(actor: User) -> list[Role]:
     """The roles an actor may give: every role for the district, booth staff and viewers for an org admin."""
-    return [role for role in Role if access.can_manage_account(actor, role, actor.org_id)]
+    return [role for role in ROLES_LEAST_FIRST if access.can_manage_account(actor, role, actor.org_id)]
 
 
 def create_user(username: str, password: str, role: Role, org: Org | None, display_name: str = "",
@@ -88,7 +91,11 @@ def new_account(actor: User | None, fields: AccountFields, password: str | None)
     else:
         user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()  # the same username, created by someone else since checked_fields() looked
+        raise username_taken(user.username) from exc
     record(actor, "user.create", "user", user.id,
            {"username": user.username, "role": user.role.value, "org_id": user.org_id})
     return IssuedAccount(user, password)
@@ -103,8 +110,12 @@ def checked_fields(actor: User | None, fields: AccountFields) -> AccountFields:
     if actor is not None:
         access.require(access.can_manage_account(actor, fields.role, fields.org_id))
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise AppError("username_taken", f"用户名 {username} 已存在", 409, {"username": "用户名已存在"})
+        raise username_taken(username)
     return checked_profile(fields, username)
+
+
+def username_taken(username: str) -> AppError:
+    return AppError("username_taken", f"用户名 {username} 已存在", 409, {"username": "用户名已存在"})
 
 
 def checked_profile(fields: AccountFields, username: str, current_org_id: int | None = None) -> AccountFields:
@@ -245,8 +256,7 @@ def list_accounts(actor: User, search: str = "", role: Role | None = None, org_i
     if not access.is_district_admin(actor):
         query = query.where(User.org_id == actor.org_id)
     if search := identity.normalise_text(search):
-        query = query.where(or_(*(column.icontains(term, autoescape=True) for column, term in (
-            (User.display_name, search), (User.username, search), (User.mobile, identity.normalise_mobile(search))))))
+        query = query.where(matching(search))
     if role is not None:
         query = query.where(User.role == role)
     if org_id is not None:
@@ -255,6 +265,12 @@ def list_accounts(actor: User, search: str = "", role: Role | None = None, org_i
         query = query.where(User.id > after_id)
     accounts = list(db.session.scalars(query.order_by(User.id).limit(limit + 1)))
     return AccountPage(accounts[:limit], accounts[limit - 1].id if len(accounts) > limit else None)
+
+
+def matching(search: str):
+    """A name or username containing the words, or a mobile containing them as digits (% and _ taken literally)."""
+    return or_(User.display_name.icontains(search, autoescape=True), User.username.icontains(search, autoescape=True),
+               User.mobile.icontains(identity.normalise_mobile(search), autoescape=True))
 
 
 # No 0/O, 1/l/I: a one-time password is read off a slip of paper and typed on a phone.
