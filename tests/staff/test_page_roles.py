@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DisplayLink, Role
 from app.services import access
-from app.services.setup import entry_codes
-from tests.factories import make_application, make_enterprise
+from app.services.setup import booth_passes, entry_codes
+from tests.factories import account, make_application, make_enterprise
 
 USERNAMES = {Role.DISTRICT_ADMIN: "district", Role.ORG_ADMIN: "renhe", Role.BOOTH_STAFF: "booth",
              Role.VIEWER: "viewer"}
@@ -24,6 +24,8 @@ def page_url(app, seeded, endpoint: str) -> tuple[str, str]:
         "code": code.code, "image_format": "png", "application_id": make_application(venue).id,
         "enterprise_id": make_enterprise(venue.host_org, "仁和测试企业").id,
         "link_id": db.session.scalar(select(DisplayLink.id)),
+        "org_id": venue.host_org_id, "user_id": account("booth").id,
+        "pass_id": booth_passes.issue(account("district"), venue.booths[0]).id,
     }
     rule = next(app.url_map.iter_rules(endpoint))
     with app.test_request_context():

@@ -298,6 +298,11 @@ def issue_one_time_password(user: User) -> str:
     return password
 
 
+def lock_password(user: User) -> None:
+    """A password nobody knows (no commit): a guest behind a per-booth link never signs in with one."""
+    user.password_hash = generate_password_hash(secrets.token_urlsafe(32), method=ONE_TIME_HASH_METHOD)
+
+
 def holds_one_time_password(user: User) -> bool:
     return user.password_hash.startswith(ONE_TIME_HASH_METHOD + "$")
 
@@ -315,7 +320,7 @@ def authenticate(username: str, password: str) -> User | None:
     if user is not None and holds_one_time_password(user):
         # A one-time hash is cheap to check; the full-cost one on top keeps its answer as slow as any other.
         check_password_hash(unknown_user_hash(), password)
-    if user is None or not user.active or not password_matches:
+    if user is None or not user.active or user.guest or not password_matches:
         return None
     user.last_login_at = utcnow()
     db.session.commit()

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Booth, BoothPass, Meeting, MeetingStatus, Role, User, Venue
 from app.models.base import utcnow
 from app.services import access, audit
-from app.services.setup import entry_codes
+from app.services.setup import accounts, entry_codes
 from qr.render import render_svg
 
 TOKEN_BYTES = 18
@@ -50,7 +50,7 @@ def new_pass(user: User, booth: Booth, label: str) -> BoothPass:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     guest = User(username=f"pass-{token[:12]}", display_name=label, role=Role.BOOTH_STAFF,
                  org_id=booth.venue.host_org_id, guest=True)
-    guest.set_password(secrets.token_urlsafe(32))  # nobody knows it: the link is the only way in
+    accounts.lock_password(guest)  # the link is the only way in
     guest.booths = [booth]
     db.session.add(guest)
     db.session.flush()
