@@ -115,7 +115,9 @@ def seed_demo_ledger() -> int:
 def seed_orgs() -> dict[str, Org]:
     """The district and its unions, the unions read from Shunyi's example sheet; the district first."""
     district = unions.district() or unions.add_district(DISTRICT)
-    unions.write_sheet(unions.example_sheet()).raise_for_errors()
+    # Once: a second run keeps the unions as they are, with what was renamed, reordered or retired in the web.
+    if not unions.all_unions():
+        unions.write_sheet(unions.example_sheet()).raise_for_errors()
     return {DISTRICT: district} | {org.name: org for org in unions.all_unions()}
 
 

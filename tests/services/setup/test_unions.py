@@ -7,7 +7,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import AuditLog, Org, OrgKind, Role, User
 from app.services import sheets
-from app.services.setup import meetings, unions
+from app.services.setup import demo, meetings, unions
 from app.services.setup.unions import UnionFields
 from app.services.xlsx import workbook_bytes
 from tests.factories import make_enterprise
@@ -209,6 +209,13 @@ def test_the_demo_seed_reads_its_unions_from_the_example_sheet(seeded):
     assert [(o.name, o.kind_label, o.sort_order, o.parent_id) for o in unions.all_unions()] == [
         (name, kind, order, unions.district().id) for order, (name, kind) in enumerate(SHUNYI, start=1)
     ]
+
+
+def test_a_second_demo_seed_keeps_the_unions_as_the_web_left_them(seeded):
+    unions.retire(user("district"), org("杨镇"))
+    unions.update_union(user("district"), org("天竺镇"), UnionFields("天竺地区", OrgKind.TOWN, 40))
+    demo.seed_demo()
+    assert org("杨镇").is_retired and org("天竺地区").sort_order == 40 and org("天竺镇") is None
 
 
 def test_the_preview_lists_each_wrong_row_by_its_number_and_writes_nothing(seeded):
