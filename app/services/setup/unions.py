@@ -5,7 +5,7 @@ Pages call the functions that take an `actor` (each checks access.can_manage_uni
 behind them: `create_district` (the first run, refused once a district exists) and `write_sheet` (the demo seed).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import exists, literal, select
@@ -21,7 +21,6 @@ from app.services.setup.accounts import IssuedAccount
 
 NAME_MAX = 64
 ORDER_MAX = 99999
-USERNAME_MAX = 40
 # 乡 is a 镇's rural twin (same level, same kind of union): a district that has them may write either.
 KINDS = {"街道": OrgKind.STREET, "镇": OrgKind.TOWN, "乡": OrgKind.TOWN, "功能区": OrgKind.ZONE}
 KIND_CHOICES = ("街道", "镇", "功能区")
@@ -219,18 +218,16 @@ def create_district(name: str, admin_username: str, admin_display_name: str = ""
     existing = district()
     if existing is not None:
         raise AppError("district_exists", f"已有区总工会「{existing.name}」，不能再创建", 409)
-    name, username = sheets.text(name), sheets.text(admin_username)
+    name = sheets.text(name)
     check_district_name(name)
-    check_username(username)
+    # The accounts' own rules for the username (and its audit row); the admin belongs to the district made here.
+    admin = accounts.checked_fields(None, accounts.AccountFields(
+        admin_username, admin_display_name, Role.DISTRICT_ADMIN, None))
     org = add_district(name)
-    admin = User(username=username, display_name=sheets.text(admin_display_name) or username,
-                 role=Role.DISTRICT_ADMIN, org=org)
-    password = accounts.issue_one_time_password(admin)
-    db.session.add(admin)
-    db.session.flush()
-    audit.record(None, "district.setup", "org", org.id, {"name": name, "username": username})
+    issued = accounts.new_account(None, replace(admin, org_id=org.id), None)
+    audit.record(None, "district.setup", "org", org.id, {"name": name, "username": issued.user.username})
     commit_unless_taken(name)
-    return IssuedAccount(admin, password)
+    return issued
 
 
 def add_district(name: str) -> Org:
@@ -246,14 +243,6 @@ def check_district_name(name: str) -> None:
         raise AppError("invalid_district", f"请填写区总工会名称（不超过 {NAME_MAX} 个字）", 422,
                        {"name": "请填写名称"})
     check_name_free(name)
-
-
-def check_username(username: str) -> None:
-    if not username or len(username) > USERNAME_MAX:
-        raise AppError("invalid_username", f"请填写管理员用户名（不超过 {USERNAME_MAX} 个字符）", 422,
-                       {"username": "请填写用户名"})
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AppError("username_taken", f"用户名 {username} 已存在", 409, {"username": "用户名已存在"})
 
 
 def the_district() -> Org:

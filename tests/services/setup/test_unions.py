@@ -56,7 +56,7 @@ def test_a_new_install_creates_its_district_and_first_admin_with_a_one_time_pass
     admin = user("admin")
     assert (admin.role, admin.org_id, admin.display_name) == (Role.DISTRICT_ADMIN, district.id, "王主任")
     assert admin.must_change_password and admin.check_password(issued.password)
-    assert db.session.scalar(select(AuditLog.action)) == "district.setup"
+    assert set(db.session.scalars(select(AuditLog.action))) == {"district.setup", "user.create"}
 
 
 def test_a_second_district_is_refused_and_nothing_is_added(app):
@@ -71,6 +71,7 @@ def test_the_first_admin_needs_a_free_username(app):
     db.session.commit()
     error = refusal(unions.create_district, "顺义区总工会", "admin")
     assert error.code == "username_taken" and unions.district() is None
+    assert refusal(unions.create_district, "顺义区总工会", "管理员").code == "invalid_username"
 
 
 # --- one union at a time -----------------------------------------------------------------------------------
