@@ -57,14 +57,16 @@ def install(tmp_path, fresh_database_url, fake_wechat):
     env = {
         **os.environ, "DATABASE_URL": fresh_database_url(), "SECRET_KEY": uuid.uuid4().hex * 2,
         "PII_KEY": Fernet.generate_key().decode(), "PII_HMAC_KEY": uuid.uuid4().hex * 2,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "BIND": f"127.0.0.1:{port}",
         "HOME": str(tmp_path),  # gunicorn's control socket under it, apart from any other server's
         "INTAKE_RECONCILE_SECONDS": "0", **fake_wechat.settings,
     }
     for name in ("REDIS_URL", "FLASK_APP", "DEV_LOGIN_ENABLED"):
         env.pop(name, None)
     redis = OwnRedis().start() if SCALED else None
-    env.update({"APP_ENV": "production", "REDIS_URL": redis.url} if SCALED else {"APP_ENV": "development"})
+    # Embedded mode feeds the live stream in-process: one worker (gunicorn.conf.py's default without Redis).
+    env.update({"APP_ENV": "production", "REDIS_URL": redis.url, "WEB_CONCURRENCY": "2"} if SCALED
+               else {"APP_ENV": "development", "WEB_CONCURRENCY": "1"})
     yield env, f"http://127.0.0.1:{port}"
     if redis:
         redis.stop()
