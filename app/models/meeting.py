@@ -182,6 +182,7 @@ class BoothPass(TimestampMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     booth: Mapped[Booth] = relationship()
+    guest: Mapped["User"] = relationship(foreign_keys=[guest_user_id])  # noqa: F821 (app.models.staff)
 
     @property
     def is_active(self) -> bool:

@@ -298,9 +298,13 @@ def issue_one_time_password(user: User) -> str:
     return password
 
 
+# Not a hash of anything: no password ever matches it (werkzeug answers False for a hash it cannot parse).
+LOCKED = "!locked"
+
+
 def lock_password(user: User) -> None:
-    """A password nobody knows (no commit): a guest behind a per-booth link never signs in with one."""
-    user.password_hash = generate_password_hash(secrets.token_urlsafe(32), method=ONE_TIME_HASH_METHOD)
+    """No password at all (no commit): a guest behind a per-booth link never signs in with one."""
+    user.password_hash = LOCKED
 
 
 def holds_one_time_password(user: User) -> bool:
@@ -315,8 +319,10 @@ def check_password_strength(password: str) -> None:
 def authenticate(username: str, password: str) -> User | None:
     """The active user with this username and password, or None (same answer and same work for any mistake)."""
     user = db.session.scalar(select(User).where(User.username == username.strip()))
-    # An unknown name still costs one password hash: a quick "no" would tell which usernames exist.
-    password_matches = check_password_hash(user.password_hash if user else unknown_user_hash(), password)
+    # An unknown name (or a guest's, which has no password) still costs one password hash: a quick "no" would
+    # tell which usernames exist.
+    known = user is not None and not user.guest
+    password_matches = check_password_hash(user.password_hash if known else unknown_user_hash(), password)
     if user is not None and holds_one_time_password(user):
         # A one-time hash is cheap to check; the full-cost one on top keeps its answer as slow as any other.
         check_password_hash(unknown_user_hash(), password)

@@ -26,7 +26,7 @@ LABEL_LENGTH = 40
 
 def issue(user: User, booth: Booth, label: str = "") -> BoothPass:
     """A new link into this booth's console, for those who set the booth up; audited."""
-    booth_pass = new_pass(user, booth, label)
+    [booth_pass] = new_passes(user, [booth], label)
     db.session.commit()
     return booth_pass
 
@@ -37,37 +37,37 @@ def issue_missing(user: User, meeting: Meeting) -> int:
         Venue.meeting_id == meeting.id, BoothPass.revoked_at.is_(None))))
     booths = [booth for venue in meeting.venues if access.can_manage_venue(user, venue)
               for booth in venue.booths if booth.id not in covered]
-    for booth in booths:
-        new_pass(user, booth, "")
+    new_passes(user, booths, "")
     db.session.commit()
     return len(booths)
 
 
-def new_pass(user: User, booth: Booth, label: str) -> BoothPass:
-    access.require(access.can_assign_at(user, booth))
-    entry_codes.ensure_codes_allowed(booth.venue.meeting)  # a closed meeting's booths take no one new
-    label = label.strip()[:LABEL_LENGTH] or f"{booth.name}志愿者"
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    guest = User(username=f"pass-{token[:12]}", display_name=label, role=Role.BOOTH_STAFF,
-                 org_id=booth.venue.host_org_id, guest=True)
-    accounts.lock_password(guest)  # the link is the only way in
-    guest.booths = [booth]
-    db.session.add(guest)
+def new_passes(user: User, booths: list[Booth], label: str) -> list[BoothPass]:
+    """A link and its guest account for each booth (no commit), written in one flush; each audited."""
+    passes = []
+    for booth in booths:
+        access.require(access.can_assign_at(user, booth))
+        entry_codes.ensure_codes_allowed(booth.venue.meeting)  # a closed meeting's booths take no one new
+        name = label.strip()[:LABEL_LENGTH] or f"{booth.name}志愿者"
+        guest = User(username=f"pass-{secrets.token_hex(8)}", display_name=name, role=Role.BOOTH_STAFF,
+                     org_id=booth.venue.host_org_id, guest=True, booths=[booth])
+        accounts.lock_password(guest)  # the link is the only way in
+        passes.append(BoothPass(token=secrets.token_urlsafe(TOKEN_BYTES), booth=booth, label=name, guest=guest,
+                                issued_by_id=user.id))
+    db.session.add_all(passes)
     db.session.flush()
-    booth_pass = BoothPass(token=token, booth=booth, label=label, guest_user_id=guest.id, issued_by_id=user.id)
-    db.session.add(booth_pass)
-    db.session.flush()
-    audit.record(user, "booth_pass.issue", "booth_pass", booth_pass.id, {"booth_id": booth.id, "label": label})
-    return booth_pass
+    for booth_pass in passes:
+        audit.record(user, "booth_pass.issue", "booth_pass", booth_pass.id,
+                     {"booth_id": booth_pass.booth_id, "label": booth_pass.label})
+    return passes
 
 
 def revoke(user: User, booth_pass: BoothPass) -> None:
     """Stop a link: the phones that entered through it are signed out at their next request."""
     access.require(access.can_assign_at(user, booth_pass.booth))
     booth_pass.revoked_at = utcnow()
-    guest = db.session.get(User, booth_pass.guest_user_id)
-    guest.active = False
-    guest.end_sessions()
+    booth_pass.guest.active = False
+    booth_pass.guest.end_sessions()
     audit.record(user, "booth_pass.revoke", "booth_pass", booth_pass.id, {"booth_id": booth_pass.booth_id})
     db.session.commit()
 
@@ -88,7 +88,7 @@ def resolve(token: str) -> BoothPass:
 def enter(token: str, ip: str | None) -> User:
     """The guest account a volunteer's phone signs in as through the link (audited, with the phone's address)."""
     booth_pass = resolve(token)
-    guest = db.session.get(User, booth_pass.guest_user_id)
+    guest = booth_pass.guest
     audit.record(guest, "booth_pass.enter", "booth_pass", booth_pass.id, {"booth_id": booth_pass.booth_id}, ip)
     db.session.commit()
     return guest
