@@ -88,7 +88,7 @@ def set_up_day(venues: int) -> dict:
     from app import create_app
     from app.extensions import db
     from app.models import Meeting
-    from app.services.setup import accounts, unions
+    from app.services.setup import accounts, union_sheet, unions
     from app.services.xlsx import workbook_bytes
 
     stack = Stack()
@@ -97,7 +97,7 @@ def set_up_day(venues: int) -> dict:
         with app.app_context():
             upgrade()
             issued = unions.create_district("顺义区总工会", "admin")
-            unions.write_sheet(unions.example_sheet())
+            union_sheet.write_sheet(union_sheet.example_sheet())
             accounts.change_password(issued.user, PASSWORD)
             issued.user.must_change_password = False
             db.session.commit()

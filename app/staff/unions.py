@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.errors import AppError
 from app.services import sheets
-from app.services.setup import unions
+from app.services.setup import union_sheet, unions
 from app.staff import bp
 from app.staff.forms import render_form
 from app.staff.ledger_forms import attach_errors
@@ -97,12 +97,12 @@ def union_import():
         return render_template("staff/union_import.html", sheet=None)
     content = uploaded_sheet()
     if confirmed():
-        sheet = unions.import_sheet(current_user, content)
+        sheet = union_sheet.import_sheet(current_user, content)
         if sheet.written:
             flash(f"导入完成：新增 {sheet.created} 个工会，更新 {sheet.updated} 个")
             return redirect(url_for("staff.union_list"))
     else:
-        sheet = unions.preview_sheet(current_user, content)
+        sheet = union_sheet.preview_sheet(current_user, content)
     page = render_template("staff/union_import.html", sheet=sheet, carried=sheets.carried(content))
     return page, 422 if sheet.errors else 200
 
@@ -110,13 +110,13 @@ def union_import():
 @bp.get("/unions/template.xlsx")
 @login_required
 def union_template():
-    return xlsx_download(unions.template_sheet(), "工会导入模板.xlsx")
+    return xlsx_download(union_sheet.template_sheet(), "工会导入模板.xlsx")
 
 
 @bp.get("/unions/example.xlsx")
 @login_required
 def union_example():
-    return xlsx_download(unions.example_sheet(), "工会导入示例（顺义区）.xlsx")
+    return xlsx_download(union_sheet.example_sheet(), "工会导入示例（顺义区）.xlsx")
 
 
 def xlsx_download(content: bytes, filename: str):

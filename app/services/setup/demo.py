@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.local_time import now_in_shanghai
-from app.services.setup import entry_codes, unions
+from app.services.setup import entry_codes, union_sheet, unions
 
 # Shunyi's 27 unions are not listed here: they come from the example sheet any district starts from
 # (app/services/setup/examples/shunyi-unions.xlsx), through the same import as a real set-up.
@@ -117,7 +117,7 @@ def seed_orgs() -> dict[str, Org]:
     district = unions.district() or unions.add_district(DISTRICT)
     # Once: a second run keeps the unions as they are, with what was renamed, reordered or retired in the web.
     if not unions.all_unions():
-        unions.write_sheet(unions.example_sheet()).raise_for_errors()
+        union_sheet.write_sheet(union_sheet.example_sheet()).raise_for_errors()
     return {DISTRICT: district} | {org.name: org for org in unions.all_unions()}
 
 

@@ -7,7 +7,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import AuditLog, Org, OrgKind, Role, User
 from app.services import sheets
-from app.services.setup import demo, meetings, unions
+from app.services.setup import demo, meetings, union_sheet, unions
 from app.services.setup.unions import UnionFields
 from app.services.xlsx import workbook_bytes
 from tests.factories import make_enterprise
@@ -181,8 +181,8 @@ def test_only_the_district_admin_may_change_the_union_tree(seeded, username):
         (unions.create_union, someone, UnionFields("新城街道", OrgKind.STREET)),
         (unions.update_union, someone, renhe, UnionFields("仁和地区", OrgKind.TOWN)),
         (unions.retire, someone, renhe), (unions.restore, someone, renhe), (unions.delete_unused, someone, renhe),
-        (unions.preview_sheet, someone, sheet(("新城街道", "街道", 28))),
-        (unions.import_sheet, someone, sheet(("新城街道", "街道", 28))),
+        (union_sheet.preview_sheet, someone, sheet(("新城街道", "街道", 28))),
+        (union_sheet.import_sheet, someone, sheet(("新城街道", "街道", 28))),
         (unions.listed_unions, someone), (unions.get_union, someone, renhe.id),
     ]
     before = org_rows()
@@ -200,7 +200,7 @@ def test_the_district_itself_is_not_one_of_the_unions_it_manages(seeded):
 
 
 def test_the_example_sheet_holds_shunyis_27_unions_in_order():
-    rows = sheets.read_rows(unions.example_sheet(), unions.LAYOUT)
+    rows = sheets.read_rows(union_sheet.example_sheet(), union_sheet.LAYOUT)
     assert [(r.cells["name"], r.cells["kind"], r.cells["sort_order"]) for r in rows] == [
         (name, kind, order) for order, (name, kind) in enumerate(SHUNYI, start=1)
     ]
@@ -222,7 +222,7 @@ def test_a_second_demo_seed_keeps_the_unions_as_the_web_left_them(seeded):
 def test_the_preview_lists_each_wrong_row_by_its_number_and_writes_nothing(seeded):
     unions.retire(user("district"), org("杨镇"))
     before = org_rows()
-    preview = unions.preview_sheet(user("district"), sheet(
+    preview = union_sheet.preview_sheet(user("district"), sheet(
         ("新城街道", "街道", 28),
         ("", "镇", 29),
         ("某某县", "县", 30),
@@ -245,7 +245,7 @@ def test_the_preview_lists_each_wrong_row_by_its_number_and_writes_nothing(seede
 
 def test_a_sheet_with_one_wrong_row_writes_none_of_its_rows(seeded):
     before = org_rows()
-    result = unions.import_sheet(user("district"), sheet(("新城街道", "街道", 28), ("仁和镇", "城", 1)))
+    result = union_sheet.import_sheet(user("district"), sheet(("新城街道", "街道", 28), ("仁和镇", "城", 1)))
     assert not result.written and result.errors == ["第 3 行：类型「城」无法识别，应为街道、镇（乡）或功能区"]
     assert org_rows() == before
     assert db.session.scalar(select(AuditLog.id)) is None
@@ -253,11 +253,11 @@ def test_a_sheet_with_one_wrong_row_writes_none_of_its_rows(seeded):
 
 def test_an_import_creates_new_names_and_updates_the_ones_that_exist(seeded):
     content = sheet(("新城街道", "街道", 28), ("某某乡", "乡", None), ("仁和镇", "镇", 0), ("天竺镇", "镇", None))
-    preview = unions.preview_sheet(user("district"), content)
+    preview = union_sheet.preview_sheet(user("district"), content)
     assert [(r.outcome, r.kind_label) for r in preview.rows] == [("新增", "街道"), ("新增", "镇"), ("更新", "镇"),
                                                                   ("不变", "镇")]
 
-    result = unions.import_sheet(user("district"), content)
+    result = union_sheet.import_sheet(user("district"), content)
     assert result.written and (result.created, result.updated) == (2, 1)
     assert [(o.name, o.sort_order) for o in unions.active_unions()][:2] == [("仁和镇", 0), ("胜利街道", 1)]
     assert [(o.name, o.kind, o.sort_order) for o in unions.active_unions()][-2:] == [
@@ -269,24 +269,24 @@ def test_an_import_creates_new_names_and_updates_the_ones_that_exist(seeded):
 
 def test_importing_the_same_sheet_again_changes_nothing(seeded):
     content = sheet(("新城街道", "街道", 28), ("某某乡", "乡", None))
-    unions.import_sheet(user("district"), content)
+    union_sheet.import_sheet(user("district"), content)
     after_first = org_rows()
 
-    again = unions.import_sheet(user("district"), content)
+    again = union_sheet.import_sheet(user("district"), content)
     assert (again.created, again.updated) == (0, 0)
     assert org_rows() == after_first
 
 
 def test_the_example_sheet_imports_shunyis_unions_on_a_new_install(app):
     unions.create_district("顺义区总工会", "admin")
-    result = unions.import_sheet(user("admin"), unions.example_sheet())
+    result = union_sheet.import_sheet(user("admin"), union_sheet.example_sheet())
     assert result.created == 27 and [o.name for o in unions.active_unions()] == [name for name, _ in SHUNYI]
 
 
 def test_unions_cannot_be_added_before_the_district_exists(app):
     db.session.add(User(username="admin", display_name="管理员", role=Role.DISTRICT_ADMIN, password_hash="x"))
     db.session.commit()
-    error = refusal(unions.import_sheet, user("admin"), sheet(("仁和镇", "镇", 1)))
+    error = refusal(union_sheet.import_sheet, user("admin"), sheet(("仁和镇", "镇", 1)))
     assert error.code == "no_district" and "flask setup district" in error.message
     assert db.session.scalar(select(Org.id)) is None
 
@@ -297,5 +297,5 @@ def test_unions_cannot_be_added_before_the_district_exists(app):
     (b"not a workbook", "无法读取该文件"),
 ])
 def test_a_sheet_that_is_not_a_union_sheet_is_refused_as_a_whole(seeded, content, message):
-    error = refusal(unions.preview_sheet, user("district"), content)
+    error = refusal(union_sheet.preview_sheet, user("district"), content)
     assert error.status == 400 and message in error.message
