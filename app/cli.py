@@ -13,7 +13,7 @@ from app.models import Meeting, MeetingStatus, Org, Role, User
 from app.services import privacy
 from app.services.intake import workers
 from app.services.live import intake_counters
-from app.services.setup import accounts, demo, entry_codes, unions
+from app.services.setup import accounts, demo, entry_codes, passwords, unions
 
 demo_cli = click.Group("demo", help="Demo data for a first look.")
 users_cli = click.Group("users", help="Staff accounts.")
@@ -80,7 +80,7 @@ def staff_user(username: str) -> User:
 def users_password(username, password):
     """Set a new password; every session of the account ends."""
     with refusals_in_chinese():
-        accounts.change_password(staff_user(username), password)
+        passwords.change_password(staff_user(username), password)
     click.echo(f"password changed for {username}; its sessions have ended")
 
 

@@ -88,7 +88,7 @@ def set_up_day(venues: int) -> dict:
     from app import create_app
     from app.extensions import db
     from app.models import Meeting
-    from app.services.setup import accounts, union_sheet, unions
+    from app.services.setup import passwords, union_sheet, unions
     from app.services.xlsx import workbook_bytes
 
     stack = Stack()
@@ -98,7 +98,7 @@ def set_up_day(venues: int) -> dict:
             upgrade()
             issued = unions.create_district("顺义区总工会", "admin")
             union_sheet.write_sheet(union_sheet.example_sheet())
-            accounts.change_password(issued.user, PASSWORD)
+            passwords.change_password(issued.user, PASSWORD)
             issued.user.must_change_password = False
             db.session.commit()
             union_names = [org.name for org in unions.active_unions() if org.parent_id]

@@ -8,7 +8,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
 from app.models.base import utcnow
-from app.services.setup import accounts, demo
+from app.services.setup import demo, passwords
 from tests.test_config import PRODUCTION_ENV
 
 
@@ -81,12 +81,12 @@ def test_users_reset_password_prints_a_one_time_password_to_change_at_first_sign
 
 def test_users_reactivate_lets_a_deactivated_account_sign_in_again(runner, seeded):
     assert runner.invoke(args=["users", "deactivate", "booth"]).exit_code == 0
-    assert accounts.authenticate("booth", demo.DEMO_PASSWORD) is None
+    assert passwords.authenticate("booth", demo.DEMO_PASSWORD) is None
 
     result = runner.invoke(args=["users", "reactivate", "booth"])
 
     assert result.exit_code == 0, result.output
-    assert accounts.authenticate("booth", demo.DEMO_PASSWORD) is not None
+    assert passwords.authenticate("booth", demo.DEMO_PASSWORD) is not None
 
 
 def test_users_deactivate_refuses_the_last_district_admin_in_chinese(runner, seeded):

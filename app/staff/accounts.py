@@ -11,7 +11,7 @@ from app.models import Meeting, Role, User
 from app.models.staff import ROLE_LABELS
 from app.services import access, sheets
 from app.services.local_time import in_shanghai
-from app.services.setup import accounts, booth_accounts
+from app.services.setup import accounts, booth_accounts, passwords
 from app.services.setup.accounts import AccountFields
 from app.staff import bp
 from app.staff.auth import home_of, login_limit
@@ -140,7 +140,7 @@ def password_change():
     first_sign_in = current_user.must_change_password
     if form.validate_on_submit():
         try:
-            accounts.change_own_password(current_user, form.current_password.data, form.new_password.data,
+            passwords.change_own_password(current_user, form.current_password.data, form.new_password.data,
                                          form.confirm_password.data)
         except AppError as error:
             attach_errors(form, error)

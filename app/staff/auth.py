@@ -9,7 +9,7 @@ from app.errors import AppError, wants_json
 from app.extensions import limiter, login_manager
 from app.models import Role, User
 from app.services import access
-from app.services.setup import accounts
+from app.services.setup import passwords
 from app.staff import bp
 from app.staff.forms import LoginForm
 
@@ -19,7 +19,7 @@ login_manager.login_message = "请先登录"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    return accounts.user_of_session(session_id)
+    return passwords.user_of_session(session_id)
 
 
 # What an account still holding its one-time password may open: the page that replaces it, and the way out.
@@ -54,7 +54,7 @@ def login_limit() -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
+        user = passwords.authenticate(form.username.data, form.password.data)
         if user:
             login_user(user)
             if user.must_change_password:
@@ -67,7 +67,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    accounts.end_sessions(current_user)
+    passwords.end_sessions(current_user)
     logout_user()
     flash("已退出登录")
     return redirect(url_for("staff.login"))

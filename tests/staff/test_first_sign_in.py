@@ -3,7 +3,7 @@
 import pytest
 
 from app.models import Role
-from app.services.setup import accounts
+from app.services.setup import accounts, passwords
 from app.services.setup.accounts import AccountFields
 from tests.conftest import StaffSession, csrf_token_from
 from tests.factories import account
@@ -94,4 +94,4 @@ def test_any_role_may_change_its_own_password(staff_login):
     district = staff_login("district")
     answer = change(district, "shunyi2026", NEW_PASSWORD)
     assert answer.location == "/meetings"
-    assert accounts.authenticate("district", NEW_PASSWORD) is not None
+    assert passwords.authenticate("district", NEW_PASSWORD) is not None

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services.setup import accounts
+from app.services.setup import accounts, passwords
 from tests.conftest import StaffSession, csrf_token_from
 
 
@@ -93,7 +93,7 @@ def test_logout_ends_the_session_for_every_copy_of_its_cookie(app, staff_login):
 
 
 @pytest.mark.parametrize("change", [
-    lambda user: accounts.change_password(user, "a-new-password-2026"),
+    lambda user: passwords.change_password(user, "a-new-password-2026"),
     lambda user: accounts.deactivate(user),
 ], ids=["password change", "deactivation"])
 def test_a_password_change_or_deactivation_ends_every_open_session(app, staff_login, change):

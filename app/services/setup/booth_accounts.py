@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Booth, Meeting, Org, Role, User, Venue
 from app.services import access, audit, sheets
 from app.services.intake import identity
-from app.services.setup import accounts, booth_staff, meetings
+from app.services.setup import booth_staff, meetings, passwords
 from app.services.sheets import RowError, SheetLayout, SheetLimits
 
 MAX_ROWS = 2000  # a district day is ≈ 27 venues × 5 booths × a few volunteers: 2,000 is several days' worth
@@ -177,9 +177,9 @@ def create_accounts(actor: User, plan: Plan, ip: str | None = None) -> list[Slip
     """Create the new accounts with one-time passwords and assign every row, in one transaction; their slips."""
     if plan.errors:
         raise AppError("sheet_has_errors", "表格中有错误，请改正后重新上传", 422)
-    passwords = {}
+    one_time = {}
     for account in plan.new_accounts:
-        passwords[account.username] = accounts.issue_one_time_password(account)
+        one_time[account.username] = passwords.issue_one_time_password(account)
         time.sleep(0)  # under gevent, a turn for the worker's other requests between two password hashes
     db.session.add_all(plan.new_accounts)
     try:
@@ -187,7 +187,7 @@ def create_accounts(actor: User, plan: Plan, ip: str | None = None) -> list[Slip
         assigned = sum(booth_staff.add_assignment(actor, row.booth, row.account) for row in plan.rows)
         audit.record(actor, "user.bulk_create", "meeting", plan.meeting.id,
                      {"created": len(plan.new_accounts), "reused": plan.reused_accounts, "assigned": assigned}, ip)
-        slips = slips_of(plan, passwords)
+        slips = slips_of(plan, one_time)
         db.session.commit()
     except IntegrityError as exc:
         # Someone created one of these usernames between the preview and now: nothing of the sheet is kept.
@@ -196,12 +196,12 @@ def create_accounts(actor: User, plan: Plan, ip: str | None = None) -> list[Slip
     return slips
 
 
-def slips_of(plan: Plan, passwords: dict[str, str]) -> list[Slip]:
+def slips_of(plan: Plan, one_time: dict[str, str]) -> list[Slip]:
     """One slip per account, in the sheet's order, listing each booth its rows put it at."""
     slips: dict[str, Slip] = {}
     for row in plan.rows:
         account = row.account
         slip = slips.setdefault(account.username, Slip(account.display_name, account.username,
-                                                       passwords.get(account.username), []))
+                                                       one_time.get(account.username), []))
         slip.places.append((row.booth.venue.name, row.booth.name))
     return list(slips.values())

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Booth, BoothPass, Meeting, MeetingStatus, Role, User, Venue
 from app.models.base import utcnow
 from app.services import access, audit
-from app.services.setup import accounts, entry_codes
+from app.services.setup import entry_codes, passwords
 from qr.render import render_svg
 
 TOKEN_BYTES = 18
@@ -51,7 +51,7 @@ def new_passes(user: User, booths: list[Booth], label: str) -> list[BoothPass]:
         name = label.strip()[:LABEL_LENGTH] or f"{booth.name}志愿者"
         guest = User(username=f"pass-{secrets.token_hex(8)}", display_name=name, role=Role.BOOTH_STAFF,
                      org_id=booth.venue.host_org_id, guest=True, booths=[booth])
-        accounts.lock_password(guest)  # the link is the only way in
+        passwords.lock_password(guest)  # the link is the only way in
         passes.append(BoothPass(token=secrets.token_urlsafe(TOKEN_BYTES), booth=booth, label=name, guest=guest,
                                 issued_by_id=user.id))
     db.session.add_all(passes)

@@ -11,7 +11,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import AuditLog, Org, Role, User
 from app.models.base import utcnow
-from app.services.setup import accounts
+from app.services.setup import accounts, passwords
 from app.services.setup.accounts import AccountFields
 from tests.factories import account, org_named
 
@@ -78,7 +78,7 @@ def test_a_new_account_gets_a_one_time_password_its_first_sign_in_must_replace(s
 
     assert len(issued.password) == 10 and issued.user.check_password(issued.password)
     assert issued.user.must_change_password and issued.user.mobile == "13812345678"
-    assert accounts.authenticate("lisi", issued.password) == issued.user
+    assert passwords.authenticate("lisi", issued.password) == issued.user
 
 
 @pytest.mark.parametrize("typed, stored", [("li.si_2", "li.si_2"), ("138 1234 5678", "13812345678"),
@@ -154,17 +154,17 @@ def test_a_reset_ends_the_accounts_sessions_and_its_old_password(seeded):
     password = accounts.reset_password(account("renhe"), booth)
 
     assert booth.session_version > version and booth.must_change_password
-    assert accounts.authenticate("booth", "shunyi2026") is None
-    assert accounts.authenticate("booth", password) == booth
+    assert passwords.authenticate("booth", "shunyi2026") is None
+    assert passwords.authenticate("booth", password) == booth
 
 
 def test_a_deactivated_account_can_sign_in_again_once_reactivated(seeded):
     renhe, booth = account("renhe"), account("booth")
     accounts.deactivate(booth, renhe)
-    assert accounts.authenticate("booth", "shunyi2026") is None
+    assert passwords.authenticate("booth", "shunyi2026") is None
 
     accounts.reactivate(booth, renhe)
-    assert accounts.authenticate("booth", "shunyi2026") == booth
+    assert passwords.authenticate("booth", "shunyi2026") == booth
 
 
 def test_booth_staff_moved_to_another_union_leave_the_booths_of_their_old_one(seeded):
@@ -236,8 +236,8 @@ FULL_COST = 2**15  # werkzeug's default scrypt N, which every password a person 
 @pytest.mark.parametrize("username", ["district", "no-such-user", "one-time"])
 def test_a_wrong_password_costs_one_full_hash_whether_or_not_the_username_exists(seeded, key_derivations, username):
     accounts.create_account(account("district"), AccountFields("one-time", "", Role.VIEWER, org_named("杨镇").id))
-    accounts.authenticate("warm-up", "any")  # a process makes its stand-in hash once, at its first login
+    passwords.authenticate("warm-up", "any")  # a process makes its stand-in hash once, at its first login
     key_derivations.clear()
 
-    assert accounts.authenticate(username, "wrong-password") is None
+    assert passwords.authenticate(username, "wrong-password") is None
     assert key_derivations.count(FULL_COST) == 1

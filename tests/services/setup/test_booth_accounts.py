@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import AuditLog, Role, User
 from app.models.base import utcnow
 from app.models.staff import booth_assignments
-from app.services.setup import accounts, booth_accounts, demo
+from app.services.setup import accounts, booth_accounts, demo, passwords
 from app.services.setup.accounts import AccountFields
 from app.services.xlsx import workbook_bytes
 from tests.factories import account, org_named
@@ -51,7 +51,7 @@ def test_a_good_sheet_creates_each_account_once_assigns_every_row_and_gives_one_
         Role.BOOTH_STAFF, "仁和镇", "13900000001", True)
     assert li.org.name == "天竺镇"  # each new account belongs to its venue's union
     assert sorted(booth.name for booth in zhang.booths) == ["入会岗", "法律咨询岗"]
-    assert all(accounts.authenticate(slip.username, slip.password) for slip in slips)
+    assert all(passwords.authenticate(slip.username, slip.password) for slip in slips)
     bulk = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.bulk_create"))
     assert (bulk.detail, bulk.ip) == ({"created": 2, "reused": 0, "assigned": 3}, "10.0.0.1")
 
@@ -78,7 +78,7 @@ def test_a_mobile_with_a_booth_account_of_the_venues_union_reuses_it_at_a_new_bo
 
     assert slips[0].password is None
     assert [booth.name for booth in account("13700000001").booths] == ["建会岗"]
-    assert accounts.authenticate("13700000001", existing.password) is not None
+    assert passwords.authenticate("13700000001", existing.password) is not None
 
 
 def test_each_bad_row_is_named_with_its_number_and_nothing_is_written(seeded):
