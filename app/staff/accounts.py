@@ -117,18 +117,19 @@ def login_url() -> str:
 @bp.post("/accounts/<int:user_id>/deactivate")
 @login_required
 def account_deactivate(user_id: int):
-    account = accounts.managed_account(current_user, user_id)
-    accounts.deactivate(account, current_user)
-    flash(f"账号 {account.username} 已停用，它的登录已全部退出")
-    return redirect(url_for("staff.account_edit", user_id=account.id))
+    return account_switched(user_id, accounts.deactivate, "账号 {} 已停用，它的登录已全部退出")
 
 
 @bp.post("/accounts/<int:user_id>/reactivate")
 @login_required
 def account_reactivate(user_id: int):
+    return account_switched(user_id, accounts.reactivate, "账号 {} 已重新启用")
+
+
+def account_switched(user_id: int, switch, done: str):
     account = accounts.managed_account(current_user, user_id)
-    accounts.reactivate(account, current_user)
-    flash(f"账号 {account.username} 已重新启用")
+    switch(account, current_user)
+    flash(done.format(account.username))
     return redirect(url_for("staff.account_edit", user_id=account.id))
 
 

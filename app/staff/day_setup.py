@@ -119,22 +119,27 @@ def booth_pass_revoke(pass_id: int):
 @bp.route("/meetings/<int:meeting_id>/booth-passes", methods=["GET", "POST"])
 @login_required
 def booth_passes_sheet(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    if request.method == "POST":
-        issued = booth_passes.issue_missing(current_user, meeting)
-        flash(f"已为 {issued} 个岗位生成链接")
-        return redirect(url_for("staff.booth_passes_sheet", meeting_id=meeting.id))
-    return render_template("staff/booth_passes.html", meeting=meeting,
-                           slips=booth_passes.slips(current_user, meeting))
+    def sheet(meeting):
+        return render_template("staff/booth_passes.html", meeting=meeting,
+                               slips=booth_passes.slips(current_user, meeting))
+
+    return links_sheet(meeting_id, booth_passes.issue_missing, "已为 {} 个岗位生成链接", sheet)
 
 
 @bp.route("/meetings/<int:meeting_id>/display-links/venues", methods=["GET", "POST"])
 @login_required
 def venue_display_links(meeting_id: int):
+    def sheet(meeting):
+        return render_template("staff/venue_display_links.html", meeting=meeting,
+                               venue_links=display_links.venue_links(current_user, meeting))
+
+    return links_sheet(meeting_id, display_links.issue_venue_links, "已为 {} 个会场生成大屏链接", sheet)
+
+
+def links_sheet(meeting_id: int, issue_missing, issued: str, sheet):
+    """A printable sheet of links: shown on GET; a POST issues those still missing, then shows it again."""
     meeting = get_or_404(Meeting, meeting_id)
     if request.method == "POST":
-        issued = display_links.issue_venue_links(current_user, meeting)
-        flash(f"已为 {issued} 个会场生成大屏链接")
-        return redirect(url_for("staff.venue_display_links", meeting_id=meeting.id))
-    return render_template("staff/venue_display_links.html", meeting=meeting,
-                           venue_links=display_links.venue_links(current_user, meeting))
+        flash(issued.format(issue_missing(current_user, meeting)))
+        return redirect(request.path)
+    return sheet(meeting)
