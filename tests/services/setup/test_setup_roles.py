@@ -7,13 +7,11 @@ import itertools
 
 import pytest
 
-from app.errors import AppError
-from app.extensions import db
 from app.models import OrgKind, Role
 from app.services.setup import booth_passes, booth_staff, unions
 from app.services.setup.unions import UnionFields
 from tests.factories import account, org_named
-from tests.services.setup.test_accounts import make_account
+from tests.services.setup.test_accounts import make_account, refusal
 
 DEMO_USERNAMES = {Role.DISTRICT_ADMIN: "district", Role.ORG_ADMIN: "renhe", Role.BOOTH_STAFF: "booth",
                   Role.VIEWER: "viewer"}
@@ -53,18 +51,9 @@ def expected(role: Role, action: str, place: str) -> str:
     return "refused 403"
 
 
-def outcome(attempt) -> str:
-    try:
-        attempt()
-    except AppError as error:
-        db.session.rollback()
-        return f"refused {error.status}"
-    return "allowed"
-
-
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 def test_who_may_change_unions_and_staff_booths_at_their_own_union_and_at_another(seeded, role, action):
     actor = account(DEMO_USERNAMES[role])
-    observed = {place: outcome(lambda: ACTIONS[action](seeded, actor, place)) for place in ("own", "other")}  # noqa: B023
+    observed = {place: refusal(lambda: ACTIONS[action](seeded, actor, place)) for place in ("own", "other")}  # noqa: B023
     assert observed == {place: expected(role, action, place) for place in ("own", "other")}
