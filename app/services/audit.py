@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import AuditLog, User
@@ -30,6 +30,30 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+# What an audit row about a purged person keeps besides action, time and actor: where and which way it went,
+# never what staff typed (a reason may hold a phone number) nor a key back to the person (worker ids).
+KEPT_WHEN_REDACTED = ("booth_id", "from_org_id", "to_org_id", "via", "status_before", "proof", "fields")
+
+
+def redact_targets(target_type: str, target_ids: list[int]) -> None:
+    """Strip the audit rows of purged targets down to action, time, actor and KEPT_WHEN_REDACTED details."""
+    rows = db.session.execute(
+        select(AuditLog.id, AuditLog.user_id, AuditLog.ip, AuditLog.detail)
+        .where(AuditLog.target_type == target_type, AuditLog.target_id.in_(target_ids))
+    ).all()
+    if rows:
+        # A row without a staff actor was the worker's own act: its address is theirs, not staff's.
+        db.session.execute(update(AuditLog), [
+            {"id": row_id, "detail": redacted(detail), "ip": ip if user_id else None}
+            for row_id, user_id, ip, detail in rows
+        ])
+
+
+def redacted(detail: dict | None) -> dict:
+    kept = {key: value for key, value in (detail or {}).items() if key in KEPT_WHEN_REDACTED}
+    return {**kept, "redacted": True}
 
 
 AUDIT_PAGE_SIZE = 50
@@ -79,6 +103,7 @@ ACTION_LABELS = {
     "booth_pass.issue": "发放岗位链接",
     "booth_pass.revoke": "作废岗位链接",
     "booth_pass.enter": "通过岗位链接进入计数页",
+    "security.sign_out_everyone": "结束全部登录（密钥泄露处置）",
 }
 TARGET_LABELS = {
     "membership_application": "入会申请",
@@ -93,6 +118,7 @@ TARGET_LABELS = {
     "org": "工会",
     "booth": "岗位",
     "booth_pass": "岗位链接",
+    "deployment": "全部账号和职工",
 }
 DETAIL_LABELS = {
     "member_no": "会员编号",
@@ -129,9 +155,11 @@ DETAIL_LABELS = {
     "venues": "会场数",
     "booths": "岗位数",
     "accounts": "账号数",
+    "workers": "职工数",
     "label": "名称",
     "sort_order": "排序",
     "old_name": "原名称",
+    "redacted": "原因等已按期清除",
 }
 VALUE_LABELS = {
     "materials": "宣传材料", "consultation": "咨询", "legal": "法律咨询", "union_intent": "建会意向",

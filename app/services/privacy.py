@@ -12,9 +12,10 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import ApplicationStatus, MembershipApplication, MutualAidCardApplication, Scan, Worker
+from app.models import ApplicationStatus, CardStatus, MembershipApplication, MutualAidCardApplication, Scan, Worker
 from app.models.application import LIVE_STATUSES
 from app.models.base import utcnow
+from app.services import audit
 
 
 def _fernet() -> Fernet:
@@ -110,18 +111,26 @@ class PurgeResult:
     workers: int = 0
 
 
-# PIPL: what a rejected or withdrawn application no longer needs once the retention period is over.
+PURGE_BATCH = 500
+# PIPL: a rejected or withdrawn application keeps only what the counts read (meeting, venue, booth, union,
+# status and its times, consent version); the person, their answers and every word staff wrote about them go.
 PURGED_APPLICATION_COLUMNS = {
-    "name_enc": None, "id_number_enc": None, "mobile_enc": None, "id_blind_index": None, "birth_date": None,
-    "residence": None, "id_valid_until": None, "worker_id": None,
+    "name_enc": None, "id_number_enc": None, "mobile_enc": None, "id_blind_index": None, "worker_id": None,
+    "gender": None, "birth_date": None, "residence": None, "id_valid_until": None, "id_valid_long_term": False,
+    "employer": None, "employer_credit_code": None, "industry": None, "hukou_type": None, "new_form_job": None,
+    "education": None, "political_status": None, "employment_status": None, "skill_level": None,
+    "is_migrant_worker": None, "member_no": None, "decision_reason": None, "returned_fields": None,
+    "recovery_code_hash": None, "recovery_code_expires_at": None, "idempotency_key": None,
 }
+PURGED_CARD_REASON = "入会申请未通过或已撤回，个人信息已按期清除"
 
 
 def purge_expired(now: datetime | None = None) -> PurgeResult:
     """Remove the PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS.
 
-    Counts survive: the application rows (status, venue, org, new-form job) stay, and every old scan keeps
-    a visitor key, re-keyed to a random value per meeting and visitor so it can no longer be tied to a worker.
+    Counts survive: the application and card rows stay with their meeting, venue, union and status, and
+    every old scan keeps a visitor key, re-keyed to a random value per meeting and visitor so it can no
+    longer be tied to a worker. Each step commits in batches, so a year's backlog finishes.
     """
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
     applications = purge_applications(cutoff)
@@ -132,32 +141,52 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
 
 
 def purge_applications(cutoff: datetime) -> int:
-    ended_at = func.coalesce(MembershipApplication.withdrawn_at, MembershipApplication.decided_at,
-                             MembershipApplication.submitted_at)
-    statement = (
-        update(MembershipApplication)
-        .where(
-            MembershipApplication.status.in_([ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN]),
-            MembershipApplication.purged_at.is_(None),
-            ended_at < cutoff,
+    """Purge expired applications PURGE_BATCH at a time by id, each batch with its cards and audit rows."""
+    purged, after_id = 0, 0
+    while batch := expired_application_ids(cutoff, after_id):
+        db.session.execute(
+            update(MembershipApplication).where(MembershipApplication.id.in_(batch))
+            .values(**PURGED_APPLICATION_COLUMNS,
+                    purged_at=func.coalesce(MembershipApplication.purged_at, utcnow())),
+            execution_options={"synchronize_session": False},
         )
-        .values(**PURGED_APPLICATION_COLUMNS, purged_at=utcnow())
-    )
-    purged = db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
-    unlink_purged_cards()
+        end_purged_cards(batch)
+        audit.redact_targets("membership_application", batch)
+        db.session.commit()
+        purged, after_id = purged + len(batch), batch[-1]
     return purged
 
 
-def unlink_purged_cards() -> None:
-    """A purged person's card keeps its counts but no key to them: they may apply for a card again."""
-    purged = select(MembershipApplication.id).where(MembershipApplication.purged_at.is_not(None))
-    db.session.execute(
-        update(MutualAidCardApplication)
-        .where(MutualAidCardApplication.membership_application_id.in_(purged),
-               MutualAidCardApplication.id_blind_index.is_not(None) | MutualAidCardApplication.worker_id.is_not(None))
-        .values(id_blind_index=None, worker_id=None),
-        execution_options={"synchronize_session": False},
+def expired_application_ids(cutoff: datetime, after_id: int) -> list[int]:
+    """The next batch of ended applications past retention that still hold anything of the person."""
+    application = MembershipApplication
+    ended_at = func.coalesce(application.withdrawn_at, application.decided_at, application.submitted_at)
+    # Every application has a gender (from its ID number), and purge clears it: a row purged before purge
+    # cleared the quasi-identifiers still has one, and is finished now.
+    holds_person = application.purged_at.is_(None) | application.gender.is_not(None)
+    query = (
+        select(application.id)
+        .where(application.status.in_([ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN]),
+               ended_at < cutoff, holds_person, application.id > after_id)
+        .order_by(application.id).limit(PURGE_BATCH)
     )
+    return list(db.session.scalars(query))
+
+
+def end_purged_cards(application_ids: list[int]) -> None:
+    """Cards of purged applications keep their counts but no key to the person, no typed text, and no pending.
+
+    Without its key a purged person may apply for a card again; a card left pending would wait at the
+    card desk for someone whose data is gone.
+    """
+    card = MutualAidCardApplication
+    of_purged = card.membership_application_id.in_(application_ids)
+    options = {"synchronize_session": False}
+    db.session.execute(update(card).where(of_purged, card.status == CardStatus.PENDING)
+                       .values(status=CardStatus.REJECTED, decided_at=utcnow()), execution_options=options)
+    db.session.execute(update(card).where(of_purged)
+                       .values(id_blind_index=None, worker_id=None, branch=None, decision_reason=PURGED_CARD_REASON),
+                       execution_options=options)
 
 
 def forget_idle_workers(cutoff: datetime) -> int:
@@ -178,10 +207,11 @@ def forget_idle_workers(cutoff: datetime) -> int:
 
 
 def unlink_scans(cutoff: datetime) -> int:
+    """Re-key old scans per meeting and visitor and drop their worker, committing every PURGE_BATCH visitors."""
     old = (Scan.scanned_at < cutoff) & Scan.worker_id.is_not(None)
     visitors = db.session.execute(select(Scan.meeting_id, Scan.visitor_key).where(old).distinct()).all()
     unlinked = 0
-    for meeting_id, visitor_key in visitors:
+    for number, (meeting_id, visitor_key) in enumerate(visitors, 1):
         same_visitor = (Scan.meeting_id == meeting_id) & (Scan.visitor_key == visitor_key)
         # Every scan of this visitor at this meeting gets the same new key, so unique visitors still add up.
         anonymous = "purged:" + secrets.token_hex(16)
@@ -193,4 +223,6 @@ def unlink_scans(cutoff: datetime) -> int:
             execution_options={"synchronize_session": False},
         )
         unlinked += result.rowcount
+        if number % PURGE_BATCH == 0:
+            db.session.commit()
     return unlinked

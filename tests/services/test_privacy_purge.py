@@ -12,7 +12,7 @@ from app.services.afterday import overview, review
 from app.services.intake.scans import visitor_key
 from app.services.live import intake_counters, reports
 from app.services.setup import entry_codes
-from tests.factories import days_ago, id_number, make_application, make_card, make_worker
+from tests.factories import account, days_ago, id_number, make_application, make_card, make_worker
 
 
 @pytest.fixture
@@ -136,3 +136,80 @@ def test_a_purged_person_is_unlinked_from_every_row_and_may_apply_again(seeded):
     assert application_worker is None and tuple(card) == (None, None)
     again = make_application(venue, id_no=id_no)
     assert make_card(again).id_blind_index == privacy.blind_index(id_no)  # no 409: the old card holds no key
+
+
+TYPED_MOBILE = "13900001234"
+
+
+def every_stored_text(table: str) -> str:
+    # Every column of every row, as a dump would show it (JSON details included).
+    rows = db.session.execute(text(f"SELECT * FROM {table}")).all()  # noqa: S608 — a fixed table name
+    return repr([tuple(row) for row in rows])
+
+
+def test_purge_keeps_no_typed_mobile_employer_or_member_number_and_no_pending_card(seeded):
+    meeting = seeded.meeting
+    venue = next(v for v in meeting.venues if v.host_org.name == "仁和镇")
+    renhe = account("renhe")
+    rejected = make_application(venue, employer="北京仁和精密机械有限公司", employer_credit_code="91110113MA01ABCD2X")
+    voided = make_application(venue, employer="北京仁和精密机械有限公司")
+    rejected_card, voided_card = make_card(rejected), make_card(voided)
+    review.reject(renhe, rejected.id, f"请本人带身份证来，或打{TYPED_MOBILE}")
+    review.approve(renhe, voided.id)
+    review.void_misused(renhe, voided.id, f"本人到场出示身份证，冒用者手机{TYPED_MOBILE}")
+    for application in (rejected, voided):
+        application.decided_at = application.withdrawn_at = days_ago(40)
+    db.session.commit()
+    intake_counters.rebuild(meeting.id)
+    counts_before = counts_of(meeting)
+    summary_before = [row.sentence for row in reports.day_summary(meeting).rows]
+
+    assert privacy.purge_expired().applications == 2
+
+    db.session.expire_all()
+    assert TYPED_MOBILE not in every_stored_text("membership_applications")
+    assert TYPED_MOBILE not in every_stored_text("audit_logs")
+    assert "北京仁和精密机械有限公司" not in every_stored_text("membership_applications")
+    for application in (rejected, voided):
+        row = db.session.execute(text("SELECT employer, employer_credit_code, member_no, gender, decision_reason "
+                                      "FROM membership_applications WHERE id = :id"), {"id": application.id}).one()
+        assert tuple(row) == (None, None, None, None, None)
+    for card in (rejected_card, voided_card):
+        assert db.session.execute(text("SELECT status FROM mutual_aid_card_applications WHERE id = :id"),
+                                  {"id": card.id}).scalar() == "rejected"
+    reasons = db.session.execute(text("SELECT action, user_id FROM audit_logs WHERE target_type = "
+                                      "'membership_application' AND target_id = :id"), {"id": rejected.id}).all()
+    assert ("application.reject", renhe.id) in [tuple(row) for row in reasons]  # who did what stays
+    intake_counters.rebuild(meeting.id)
+    assert counts_of(meeting) == counts_before
+    assert [row.sentence for row in reports.day_summary(meeting).rows] == summary_before
+
+
+def test_an_application_purged_under_the_old_rules_loses_the_rest_at_the_next_purge(seeded):
+    venue = seeded.meeting.venues[0]
+    old = make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(40))
+    card = make_card(old)
+    db.session.execute(text("UPDATE membership_applications SET name_enc = NULL, id_number_enc = NULL, "
+                            "mobile_enc = NULL, id_blind_index = NULL, purged_at = :now WHERE id = :id"),
+                       {"now": days_ago(5), "id": old.id})
+    db.session.commit()
+
+    assert privacy.purge_expired().applications == 1
+    assert db.session.execute(text("SELECT employer FROM membership_applications WHERE id = :id"),
+                              {"id": old.id}).scalar() is None
+    assert db.session.execute(text("SELECT status FROM mutual_aid_card_applications WHERE id = :id"),
+                              {"id": card.id}).scalar() == "rejected"
+    assert privacy.purge_expired().applications == 0
+
+
+def test_a_backlog_larger_than_a_batch_is_purged_in_committed_batches(seeded, monkeypatch):
+    venue = seeded.meeting.venues[0]
+    backlog = [make_application(venue, status=ApplicationStatus.WITHDRAWN, withdrawn_at=days_ago(40))
+               for _ in range(5)]
+    monkeypatch.setattr(privacy, "PURGE_BATCH", 2)
+
+    assert privacy.purge_expired().applications == 5
+    for application in backlog:
+        row = db.session.execute(text("SELECT purged_at, employer FROM membership_applications WHERE id = :id"),
+                                 {"id": application.id}).one()
+        assert row.purged_at is not None and row.employer is None
