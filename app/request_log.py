@@ -18,6 +18,9 @@ from flask import Flask, Response, g, has_request_context, request
 HEADER = "X-Request-ID"
 WELL_FORMED_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
+# Flask-Limiter's line for a breach; its second argument is the limit's key, which may stand for a person
+# (a worker, an ID number's hash): logged without it (tests/api/test_limiter_keys.py holds the wording to it).
+LIMITER_BREACH = "ratelimit %s (%s) exceeded at endpoint: %s"
 
 log = logging.getLogger("union_intake.request")
 
@@ -41,6 +44,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def without_limit_key(record: logging.LogRecord) -> bool:
+    """Flask-Limiter's breach line with the limit and endpoint only."""
+    if record.msg == LIMITER_BREACH:
+        limit, _key, endpoint = record.args
+        record.msg, record.args = "ratelimit %s exceeded at endpoint: %s", (limit, endpoint)
+    return True
+
+
 def current_request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
@@ -53,6 +64,7 @@ def init_app(app: Flask) -> None:
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
         root.setLevel(logging.INFO)
+    logging.getLogger("flask-limiter").addFilter(without_limit_key)  # the same filter is added once
     if not app.testing:
         logging.captureWarnings(True)  # a library's warning is a JSON line too, not a bare stderr line
     app.before_request(assign_request_id)

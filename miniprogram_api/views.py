@@ -8,8 +8,8 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from app.errors import AppError, render_error
 from app.extensions import limiter
-from app.services import privacy
 from app.services.intake import cards, enrolment, id_card_ocr, identity, notices, recovery, scans, workers
+from app.services.intake.submission_limits import id_number_key
 from miniprogram_api import blp, limits, schemas
 from miniprogram_api.auth import authenticate, current_worker, current_worker_id, issue_token, worker_or_address
 
@@ -35,10 +35,10 @@ PHOTO_REQUEST_MAX_BYTES = id_card_ocr.MAX_PHOTO_BYTES + 16 * 1024
 
 
 def recovered_id_number() -> str:
-    """Rate-limit key of a recovery: the ID number it names (as its blind index), whoever asks."""
+    """Rate-limit key of a recovery: the ID number it names (a daily keyed hash, not its blind index), whoever asks."""
     body = request.get_json(silent=True)
     id_number = body.get("id_number") if isinstance(body, dict) else None
-    return "id:" + privacy.blind_index(identity.normalise_id_number(str(id_number or "")))
+    return "id:" + id_number_key(identity.normalise_id_number(str(id_number or "")))
 
 
 recover_limit_per_token = limiter.limit(configured("RATELIMIT_MP_RECOVER_PER_TOKEN"), key_func=worker_or_address)

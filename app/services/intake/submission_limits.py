@@ -15,10 +15,13 @@ process), and tries Redis again after FALLBACK_SECONDS.
 """
 
 import functools
+import hashlib
+import hmac
 import logging
 import math
 import time
 from dataclasses import dataclass
+from datetime import date
 
 import redis
 from flask import Flask, current_app
@@ -26,6 +29,7 @@ from limits import parse_many
 
 from app.errors import AppError
 from app.metrics import BACKEND_ERRORS
+from app.services.intake import identity
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,18 @@ def windows_of(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]
         Window(f"limits:{scope}:{who}:{item.amount}/{item.get_expiry()}", item.amount, item.get_expiry(), is_hit)
         for item in parsed(current_app.config[setting])
     ]
+
+
+def id_number_key(id_number: str, day: date | None = None) -> str:
+    """A limit's key for an ID number on a Beijing day (today): a keyed hash, never the stored blind index.
+
+    Limit keys reach Redis and may reach logs; the stored blind index would let whoever reads them find the
+    person's application (issue 22 item 7). A day's key is derived from SECRET_KEY, so yesterday's keys and
+    the database together name nobody; a count restarts at midnight, a second chance once a day at most.
+    """
+    day = (day or identity.today_in_beijing()).isoformat()
+    day_key = hmac.digest(current_app.config["SECRET_KEY"].encode(), f"id-number-limit:{day}".encode(), "sha256")
+    return hmac.new(day_key, id_number.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def reveals_status(refusal: AppError) -> bool:
