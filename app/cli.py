@@ -1,5 +1,6 @@
 """flask setup district · flask demo seed · flask users create|password|reset-password|deactivate|reactivate ·
-flask intake rebuild|reconcile · flask privacy purge · flask workers revoke-tokens."""
+flask intake rebuild|reconcile · flask privacy purge · flask workers revoke-tokens ·
+flask security sign-out-everyone."""
 
 from contextlib import contextmanager
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from app.errors import AppError
 from app.extensions import db
 from app.models import Meeting, MeetingStatus, Org, Role, User
-from app.services import privacy
+from app.services import privacy, revocation
 from app.services.intake import workers
 from app.services.live import intake_counters
 from app.services.setup import accounts, demo, entry_codes, passwords, unions
@@ -20,6 +21,7 @@ users_cli = click.Group("users", help="Staff accounts.")
 intake_cli = click.Group("intake", help="Live intake counters.")
 privacy_cli = click.Group("privacy", help="Personal information retention (PIPL).")
 workers_cli = click.Group("workers", help="Workers of the mini-program and the H5 page.")
+security_cli = click.Group("security", help="After a leaked SECRET_KEY.")
 
 
 @demo_cli.command("seed")
@@ -161,6 +163,14 @@ def workers_revoke_tokens(worker_id):
     click.echo(f"worker {worker_id}: every token issued until now is refused")
 
 
+@security_cli.command("sign-out-everyone")
+def security_sign_out_everyone():
+    """End every staff session and refuse every worker token issued until now (after rotating a leaked key)."""
+    signed_out = revocation.sign_out_everyone()
+    click.echo(f"{signed_out.accounts} 个工作人员账号的登录已全部退出，"
+               f"{signed_out.workers} 位职工的登录凭证已全部作废；他们重新登录即可")
+
+
 setup_cli = click.Group("setup", help="A new install's first run.")
 
 
@@ -188,3 +198,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(intake_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(setup_cli)
+    app.cli.add_command(security_cli)

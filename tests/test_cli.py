@@ -1,15 +1,28 @@
-"""CLI: the demo seed is complete and idempotent; staff accounts are created, reset and (re)activated."""
+"""CLI: the demo seed is complete and idempotent; staff accounts are created, reset and (re)activated; after a
+leaked SECRET_KEY one command signs everyone out."""
 
 import re
+import time
 
+import pytest
+from flask import Flask
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, inspect, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
+from app.models import AuditLog, Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
 from app.models.base import utcnow
+from app.services import process_cache
+from app.services.intake import workers
 from app.services.setup import demo, passwords
+from miniprogram_api.auth import SALT
+from tests.conftest import settings_for
+from tests.factories import account
+from tests.mp_fixtures import API, dev_token
 from tests.test_config import PRODUCTION_ENV
+
+LEAKED_KEY = "a-key-that-leaked-with-a-backup-" + "x" * 8
 
 
 def row_counts() -> dict:
@@ -105,3 +118,82 @@ def test_demo_seed_refuses_to_run_in_production(tmp_path, monkeypatch):
 
         assert result.exit_code != 0 and "生产环境不能导入演示数据" in result.output
         assert inspect(db.engine).get_table_names() == []
+
+
+@pytest.fixture
+def app_settings(app_settings):
+    return {**app_settings, "SECRET_KEY": LEAKED_KEY}
+
+
+def forged_session_cookie(user: User) -> str:
+    """A staff session cookie naming the account, signed with the leaked key by someone who never signed in."""
+    forger = Flask("forger")
+    forger.secret_key = LEAKED_KEY
+    session = {"_user_id": f"{user.id}:{user.session_version}", "_fresh": True}
+    return forger.session_interface.get_signing_serializer(forger).dumps(session)
+
+
+def forged_worker_token(worker_id: int) -> str:
+    return URLSafeTimedSerializer(LEAKED_KEY, salt=SALT).dumps({"w": worker_id, "i": int(time.time() * 1000)})
+
+
+def me(client, token: str):
+    return client.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"})
+
+
+def signed_in_worker_id(client, name: str) -> int:
+    return client.post(f"{API}/auth/login", json={"code": f"dev:{name}"}).json["worker"]["id"]
+
+
+def test_sign_out_everyone_ends_staff_sessions_forged_with_a_leaked_key(app, client, runner, seeded):
+    district = account("district")
+    version = district.session_version
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], forged_session_cookie(district))
+    assert client.get("/audit").status_code == 200
+
+    result = runner.invoke(args=["security", "sign-out-everyone"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert account("district").session_version == version + 1
+    assert all(user.session_version > 0 for user in db.session.scalars(select(User)))
+    refused = client.get("/audit")
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert db.session.scalar(select(AuditLog.detail).where(AuditLog.action == "security.sign_out_everyone")) == {
+        "accounts": db.session.scalar(select(func.count(User.id))), "workers": 0}
+
+
+def test_sign_out_everyone_refuses_worker_tokens_forged_with_a_leaked_key_and_new_logins_work(
+        app, client, runner, seeded):
+    worker_id = signed_in_worker_id(client, "wang")
+    other_id = signed_in_worker_id(client, "li")
+    forged, forged_other = forged_worker_token(worker_id), forged_worker_token(other_id)
+    assert me(client, forged).status_code == 200  # and the revocation list is now cached in this process
+
+    result = runner.invoke(args=["security", "sign-out-everyone"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 位职工" in result.output
+    answer = me(client, forged)
+    assert (answer.status_code, answer.json["error"]["code"]) == (401, "token_revoked")
+    assert me(client, forged_other).status_code == 401
+    assert me(client, dev_token(client, "wang")).status_code == 200
+
+
+@pytest.mark.scaled_only
+def test_sign_out_everyone_in_another_process_reaches_this_one(app, client, seeded):
+    token = forged_worker_token(signed_in_worker_id(client, "zhao"))
+    assert me(client, token).status_code == 200  # the first look starts this process's subscription
+    assert process_cache.caches().subscribed.wait(10)
+    assert me(client, token).status_code == 200  # answered from this process's cached revocation list
+    # Another app is another set of caches with its own subscription: as far as caches go, another process.
+    elsewhere = create_app(settings_for(app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=LEAKED_KEY))
+    with elsewhere.app_context():
+        assert elsewhere.test_cli_runner().invoke(args=["security", "sign-out-everyone"]).exit_code == 0
+        db.session.remove()
+        db.engine.dispose()
+    revocations = process_cache.caches().named(workers.REVOCATIONS_CACHE)
+    deadline = time.monotonic() + 10
+    while revocations.entries and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert me(client, token).json["error"]["code"] == "token_revoked"

@@ -106,9 +106,11 @@ class Proxy:
         self.prefix = prefix
         prefix.mkdir(parents=True, exist_ok=True)
         certificate, key = self_signed_certificate(prefix)
-        self.port = free_port()
+        self.port, self.http_port = free_port(), free_port()
+        self.access_log = prefix / "union-intake.access.log"
         site = render(app_addresses, "localhost", str(certificate), str(key), str(ROOT / "app" / "static"),
-                      https_port=f"127.0.0.1:{self.port}", http_port=f"127.0.0.1:{free_port()}")
+                      https_port=f"127.0.0.1:{self.port}", http_port=f"127.0.0.1:{self.http_port}",
+                      access_log=str(self.access_log), error_log=str(prefix / "error.log"))
         (prefix / "union-intake.conf").write_text(site)
         (prefix / "nginx.conf").write_text(MAIN_CONFIG.format(prefix=prefix))
         self.tls = ssl.create_default_context(cafile=str(certificate))

@@ -82,6 +82,16 @@ def revoke_tokens(worker_id: int) -> None:
     """Refuse every token issued to the worker until now, in every process at once (a lost phone, say)."""
     db.session.execute(update(Worker).where(Worker.id == worker_id).values(tokens_revoked_at=utcnow()))
     db.session.commit()
+    forget_revocations()
+
+
+def revoke_every_token() -> int:
+    """Mark every worker's tokens issued until now as refused, in one UPDATE; the caller commits, then forgets."""
+    return db.session.execute(update(Worker).values(tokens_revoked_at=utcnow())).rowcount
+
+
+def forget_revocations() -> None:
+    """After a revoke commits: every process re-reads the revocation list at its next token check."""
     process_cache.caches().forget_everywhere(REVOCATIONS_CACHE)
 
 

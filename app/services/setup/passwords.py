@@ -3,7 +3,7 @@
 import secrets
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import AppError
@@ -87,6 +87,11 @@ def end_sessions(user: User) -> None:
     """Sign the user out everywhere: every copy of every session cookie stops working."""
     user.end_sessions()
     db.session.commit()
+
+
+def end_every_session() -> int:
+    """Raise every account's session_version in one UPDATE (every staff session ends); the caller commits."""
+    return db.session.execute(update(User).values(session_version=User.session_version + 1)).rowcount
 
 
 def change_password(user: User, password: str, actor: User | None = None) -> None:
