@@ -90,6 +90,10 @@ class Config:
         self.RATELIMIT_MP_SUBMIT_PER_IP = env_str("RATELIMIT_MP_SUBMIT_PER_IP", "600/minute")
         # ID-card OCR is a paid WeChat service: a worker needs one photo, two or three when it is blurred.
         self.RATELIMIT_MP_OCR_PER_TOKEN = env_str("RATELIMIT_MP_OCR_PER_TOKEN", "5/minute;20/day")
+        # Per address a venue's crowd (≈ 60 people a minute at the doors, not all photographing); per deployment
+        # a bill: calls per Beijing day, then every worker types (0 turns OCR off).
+        self.RATELIMIT_MP_OCR_PER_IP = env_str("RATELIMIT_MP_OCR_PER_IP", "60/minute;600/hour")
+        self.ID_CARD_OCR_DAILY_BUDGET = env_int("ID_CARD_OCR_DAILY_BUDGET", 2000)
         # Opening a code records a scan: per address, generous (a venue shares one carrier-NAT address), so
         # one machine cannot inflate a booth's scan figures; a display page is opened once per screen.
         self.RATELIMIT_SCAN_PER_IP = env_str("RATELIMIT_SCAN_PER_IP", "600/minute")

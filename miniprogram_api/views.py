@@ -30,6 +30,7 @@ submit_limit_per_token = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_TOKEN
 submit_limit_per_address = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_IP"), key_func=get_remote_address)
 scan_limit_per_address = limiter.limit(configured("RATELIMIT_SCAN_PER_IP"), key_func=get_remote_address)
 ocr_limit_per_token = limiter.limit(configured("RATELIMIT_MP_OCR_PER_TOKEN"), key_func=worker_or_address)
+ocr_limit_per_address = limiter.limit(configured("RATELIMIT_MP_OCR_PER_IP"), key_func=get_remote_address)
 # Room for the multipart envelope around a photo of the largest size the service accepts.
 PHOTO_REQUEST_MAX_BYTES = id_card_ocr.MAX_PHOTO_BYTES + 16 * 1024
 
@@ -185,13 +186,14 @@ def accepts_upload(max_bytes: int):
 
 @blp.route("/id-card/ocr", methods=["POST"])
 @ocr_limit_per_token
+@ocr_limit_per_address
 @blp.doc(security=BEARER)
 @accepts_upload(PHOTO_REQUEST_MAX_BYTES)
 @blp.arguments(schemas.IdCardPhotoRequest(), location="files")
 @blp.response(200, schemas.IdCardReadingSchema)
 def read_id_card(files):
-    """Read the name and 身份证号 from a photo of the ID card's portrait side; nothing is stored."""
-    return id_card_ocr.read_id_card(files["image"].read())
+    """Read the name and 身份证号 from a photo of the ID card's portrait side (WeChat logins only); nothing is stored."""
+    return id_card_ocr.read_id_card(current_worker(), files["image"].read())
 
 
 @blp.route("/me", methods=["GET"])

@@ -4,7 +4,10 @@ import io
 
 import pytest
 
+from app import create_app
+from app.extensions import db
 from app.models import BoothKind
+from app.services import process_cache
 from app.services.setup import entry_codes
 from tests.factories import id_number
 
@@ -58,6 +61,22 @@ def mp_worker(app, seeded):
         return WorkerClient(client, dev_token(client, name))
 
     return sign_in
+
+
+def stop(process) -> None:
+    """Shut down an app built beside the test's own: its caches' threads and its database connections."""
+    with process.app_context():
+        process_cache.caches().stop()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def other_process(app, app_settings):
+    """Another worker process as far as limits go: its own stores, the same database, Redis and keys."""
+    process = create_app(app_settings)
+    yield process
+    stop(process)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from werkzeug import formparser
 from app.extensions import db
 from app.services.intake.id_card_ocr import MAX_PHOTO_BYTES
 from tests.fake_wechat import id_card_photo
+from tests.mp_fixtures import API, WorkerClient
 
 OCR = "/id-card/ocr"
 
@@ -105,6 +106,43 @@ def test_each_worker_has_their_own_ocr_limit(mp_worker):
     limited = wang.upload(OCR, "image", id_card_photo())
     assert error_of(limited) == (429, "rate_limited") and int(limited.headers["Retry-After"]) > 0
     assert li.upload(OCR, "image", id_card_photo()).status_code == 200
+
+
+def test_an_h5_visitor_is_told_to_type_and_wechat_is_never_called(client, seeded, fake_wechat):
+    visitor = WorkerClient(client, client.post(f"{API}/auth/h5").json["token"])
+    response = visitor.upload(OCR, "image", id_card_photo())
+    assert error_of(response) == (403, "id_card_ocr_wechat_only")
+    assert "直接填写" in response.json["error"]["message"]
+    assert fake_wechat.calls_to("/cv/ocr/idcard") == []
+
+
+def test_one_address_gets_only_so_many_readings_whatever_tokens_it_holds(app, mp_worker):
+    app.config["RATELIMIT_MP_OCR_PER_IP"] = "3/minute"
+    answers = [mp_worker(f"neighbour-{n}").upload(OCR, "image", id_card_photo()) for n in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert error_of(answers[-1]) == (429, "rate_limited")
+
+
+def test_once_the_days_budget_is_spent_everyone_is_told_to_type(app, mp_worker, fake_wechat, join_form):
+    app.config["ID_CARD_OCR_DAILY_BUDGET"] = 2
+    gif = mp_worker("wang").upload(OCR, "image", b"GIF89a" + b"\0" * 64)
+    assert error_of(gif) == (422, "id_card_photo_invalid")  # refused before WeChat: not spent
+    answers = [mp_worker(name).upload(OCR, "image", id_card_photo()) for name in ("li", "zhao", "qian")]
+    assert [answer.status_code for answer in answers] == [200, 200, 503]
+    assert error_of(answers[-1]) == (503, "id_card_ocr_unavailable")
+    assert answers[-1].json["error"]["message"] == "今天的身份证识别次数已用完，请直接填写姓名和身份证号"
+    assert len(fake_wechat.calls_to("/cv/ocr/idcard")) == 2
+    assert mp_worker("qian").join(join_form()).status_code == 201  # the form still works by typing
+
+
+@pytest.mark.scaled_only
+def test_the_days_budget_is_one_count_for_every_process(app, other_process, mp_worker):
+    for process in (app, other_process):
+        process.config["ID_CARD_OCR_DAILY_BUDGET"] = 2
+    token = mp_worker("sun").token
+    here, there = WorkerClient(app.test_client(), token), WorkerClient(other_process.test_client(), token)
+    statuses = [phone.upload(OCR, "image", id_card_photo()).status_code for phone in (here, there, here)]
+    assert statuses == [200, 200, 503]
 
 
 def test_the_endpoint_needs_a_token(client):

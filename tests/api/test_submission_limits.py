@@ -11,20 +11,12 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import User
-from app.services import process_cache
 from app.services.afterday import review
 from app.services.intake import submission_limits
 from tests.conftest import settings_for
-from tests.mp_fixtures import WorkerClient, dev_token
+from tests.mp_fixtures import WorkerClient, dev_token, stop
 
 RATE_LIMITED = {"code": "rate_limited", "message": "操作太频繁，请稍后再试", "fields": {}}
-
-
-def stop(process) -> None:
-    with process.app_context():
-        process_cache.caches().stop()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def configure(processes, **limits) -> None:
@@ -35,13 +27,6 @@ def configure(processes, **limits) -> None:
 def phones(processes, token: str) -> list[WorkerClient]:
     """One worker's token used through each process, as a phone's requests land on any worker."""
     return [WorkerClient(process.test_client(), token) for process in processes]
-
-
-@pytest.fixture
-def other_process(app, app_settings):
-    process = create_app(app_settings)
-    yield process
-    stop(process)
 
 
 @pytest.fixture
