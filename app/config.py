@@ -6,13 +6,14 @@ import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from flask.helpers import get_debug_flag
 
 # Production is scaled mode: without REDIS_URL every process would keep its own rate limits and counters.
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "REDIS_URL")
 DEV_SECRET_NAMES = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY")
-# A short key falls to guessing: a worker token signed with a one-character SECRET_KEY took 100 tries.
-SHORT_KEY_NAMES = ("SECRET_KEY", "PII_HMAC_KEY")
 MIN_KEY_LENGTH = 32
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 
 
@@ -26,10 +27,13 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 
 def env_bool(name: str, default: bool) -> bool:
+    # A word that is neither is refused rather than read as "off": H5_JOIN_ENABLED=flase must not close a door.
     value = env_str(name)
     if value is None:
         return default
-    return value.lower() in ("1", "true", "yes", "on")
+    if value.lower() not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), got {value!r}")
+    return value.lower() in TRUE_WORDS
 
 
 def env_int(name: str, default: int) -> int:
@@ -105,6 +109,8 @@ class Config:
         self.INTAKE_RECONCILE_SECONDS = env_int("INTAKE_RECONCILE_SECONDS", 20)
         # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers 404 to everyone.
         self.METRICS_TOKEN = env_str("METRICS_TOKEN")
+        # Wrong /metrics tokens per address; once spent, even the right one waits (no oracle for a guesser).
+        self.RATELIMIT_METRICS_FAILURES_PER_IP = env_str("RATELIMIT_METRICS_FAILURES_PER_IP", "10/hour")
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         # Answers that tell whether an ID number already applied (409 already_applied / already_member) and
         # recoveries: tight per token and per address, so nobody can test ID numbers in bulk (issue 10 item 4).
@@ -172,18 +178,39 @@ class ProductionConfig(Config):
         for name in REQUIRED_IN_PRODUCTION:
             if not env_str(name):
                 raise ConfigError(f"production needs the environment variable {name}; it is missing or empty")
-        if env_str("WECHAT_APPID") and not env_str("WECHAT_SECRET"):
-            raise ConfigError("production needs the environment variable WECHAT_SECRET when WECHAT_APPID is set")
         if self.DEV_LOGIN_ENABLED:
             raise ConfigError("production refuses DEV_LOGIN_ENABLED=1: the dev:<name> login must be off")
-        for name in SHORT_KEY_NAMES:
-            if len(getattr(self, name)) < MIN_KEY_LENGTH:
-                raise ConfigError(f"{name} must be at least {MIN_KEY_LENGTH} characters in production "
-                                  "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        if get_debug_flag():
+            # Debug mode shows tracebacks (and, under `flask run`, an interactive debugger) to whoever hits an error.
+            raise ConfigError("production refuses FLASK_DEBUG: unset it or set it to 0")
+        self.check_ways_to_join()
+        self.check_key_lengths()
+        if self.RETENTION_DAYS < 1:
+            raise ConfigError(f"RETENTION_DAYS must be at least 1 day, got {self.RETENTION_DAYS}")
         try:
             Fernet(self.PII_KEY.encode())
         except ValueError as exc:
             raise ConfigError("PII_KEY is not a valid Fernet key (32 url-safe base64 bytes)") from exc
+
+    def check_ways_to_join(self) -> None:
+        """WeChat is optional (a district may run the H5 page only), but workers need at least one way in."""
+        if bool(self.WECHAT_APPID) != bool(self.WECHAT_SECRET):
+            missing = "WECHAT_SECRET" if self.WECHAT_APPID else "WECHAT_APPID"
+            raise ConfigError(f"production needs WECHAT_APPID and WECHAT_SECRET together; {missing} is missing")
+        if not self.WECHAT_APPID and not self.H5_JOIN_ENABLED:
+            raise ConfigError("production with H5_JOIN_ENABLED=0 needs WECHAT_APPID and WECHAT_SECRET: "
+                              "otherwise no worker could join")
+
+    def check_key_lengths(self) -> None:
+        # A short key falls to guessing: a worker token signed with a one-character SECRET_KEY took 100 tries.
+        # A fallback verifies sessions and tokens as well as SECRET_KEY does, so it is held to the same rule.
+        keys = [("SECRET_KEY", self.SECRET_KEY), ("PII_HMAC_KEY", self.PII_HMAC_KEY)]
+        keys += [("SECRET_KEY_FALLBACKS (each of its keys)", key) for key in self.SECRET_KEY_FALLBACKS]
+        keys += [("METRICS_TOKEN", self.METRICS_TOKEN)] if self.METRICS_TOKEN else []
+        for name, value in keys:
+            if len(value) < MIN_KEY_LENGTH:
+                raise ConfigError(f"{name} must be at least {MIN_KEY_LENGTH} characters in production "
+                                  "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
 
 
 CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}

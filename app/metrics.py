@@ -55,8 +55,14 @@ def count_request(response: Response) -> Response:
     return response
 
 
+def refused(response: Response) -> bool:
+    return response.status_code == 404
+
+
+# Only refusals count, per address; once they are spent every answer there is a 429, the right token's too,
+# so a guesser cannot tell a hit from a miss. A scraper with the right token never spends any.
 @bp.get("/metrics")
-@limiter.exempt
+@limiter.limit(lambda: current_app.config["RATELIMIT_METRICS_FAILURES_PER_IP"], deduct_when=refused)
 def metrics():
     """Prometheus text; 404 unless METRICS_TOKEN is set and sent as `Authorization: Bearer <token>`."""
     expected = current_app.config.get("METRICS_TOKEN")

@@ -163,6 +163,18 @@ def test_sign_out_everyone_ends_staff_sessions_forged_with_a_leaked_key(app, cli
         "accounts": db.session.scalar(select(func.count(User.id))), "workers": 0}
 
 
+def test_a_session_forged_under_a_leaked_fallback_outlives_that_key_until_everyone_is_signed_out(
+        app, client, runner, seeded):
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "a-new-key-" + "n" * 30, [LEAKED_KEY]
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], forged_session_cookie(account("district")))
+    assert client.get("/audit").status_code == 200  # answered with the cookie re-signed by the new key
+
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/audit").status_code == 200  # dropping the leaked key no longer helps
+    assert runner.invoke(args=["security", "sign-out-everyone"]).exit_code == 0
+    assert client.get("/audit").status_code == 302
+
+
 def test_sign_out_everyone_refuses_worker_tokens_forged_with_a_leaked_key_and_new_logins_work(
         app, client, runner, seeded):
     worker_id = signed_in_worker_id(client, "wang")

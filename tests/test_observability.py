@@ -14,7 +14,7 @@ JOIN_ROUTE = "/mp/v1/membership-applications"
 
 @pytest.fixture
 def app_settings(app_settings):
-    return {**app_settings, "METRICS_TOKEN": TOKEN}
+    return {**app_settings, "METRICS_TOKEN": TOKEN, "RATELIMIT_METRICS_FAILURES_PER_IP": "3/hour"}
 
 
 def scrape(client, token: str = TOKEN):
@@ -33,6 +33,20 @@ def sample(text: str, name: str, **labels) -> float:
 def test_metrics_are_not_public(client):
     assert client.get("/metrics").status_code == 404
     assert scrape(client, "a-guess").status_code == 404
+
+
+def test_wrong_metrics_tokens_are_limited_per_address_then_even_the_right_one_waits_there(client):
+    guesses = [scrape(client, f"guess-{n}").status_code for n in range(4)]
+    assert guesses == [404, 404, 404, 429]
+    assert scrape(client).status_code == 429  # a hit looks like a miss: the guesser learns nothing
+    elsewhere = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"},
+                           environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert elsewhere.status_code == 200
+
+
+def test_a_scraper_with_the_right_token_is_never_limited(client):
+    assert {scrape(client).status_code for _ in range(10)} == {200}
+    assert scrape(client, "one-wrong-token").status_code == 404
 
 
 def test_metrics_count_joins_and_requests_by_route_and_status(client, mp_worker, join_form):
