@@ -88,6 +88,8 @@ class Config:
         self.KPI_TARGET_MEMBERSHIP = env_int("KPI_TARGET_MEMBERSHIP", 90)
         self.KPI_TARGET_NEW_FORM = env_int("KPI_TARGET_NEW_FORM", 85)
         self.RATELIMIT_STAFF_LOGIN = env_str("RATELIMIT_STAFF_LOGIN", "10/minute")
+        # Booth help by ID number, per staff account: every answer tells an ID number's status (issue 22).
+        self.RATELIMIT_BOOTH_LOOKUP_PER_USER = env_str("RATELIMIT_BOOTH_LOOKUP_PER_USER", "30/hour")
         # /mp/v1: a whole venue may share one carrier-NAT address, so the tight limit is per token.
         self.RATELIMIT_MP_LOGIN = env_str("RATELIMIT_MP_LOGIN", "30/minute")
         self.RATELIMIT_MP_SUBMIT_PER_TOKEN = env_str("RATELIMIT_MP_SUBMIT_PER_TOKEN", "10/minute")

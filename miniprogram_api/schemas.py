@@ -113,8 +113,8 @@ class MembershipApplicationRequest(MembershipApplicationFields):
 
 
 class RecoveryRequest(RequestSchema):
+    # No mobile: a typed one proves nothing; without a code the proof is the caller's verified WeChat phone.
     id_number = text("身份证号", 24, required=True, nullable=False)
-    mobile = text("申请时填写的手机号", 20)
     recovery_code = text("现场工作人员给的找回码", 12)
 
 
@@ -298,11 +298,28 @@ class EntrySchema(ResponseSchema):
     card_eligibility = fields.Nested(CardEligibilitySchema)
 
 
+class MovedApplicationSchema(ResponseSchema):
+    """A former application of mine, recovered onto another phone: what it was, masked, and when it left."""
+
+    id = fields.Integer(attribute="application_id")
+    status = fields.String(metadata={"description": "moved_away"})
+    status_text = fields.String(metadata={"description": "已转到其他手机"})
+    moved_at = UtcDateTime()
+    name = fields.Function(lambda move: privacy.mask_name(privacy.decrypt(move.application.name_enc)))
+    id_number = fields.Function(lambda move: privacy.mask_id_number(privacy.decrypt(move.application.id_number_enc)))
+    meeting_title = fields.String(attribute="application.meeting_title")
+    reviewing_org = fields.Nested(OrgNameSchema, attribute="application.reviewing_org")
+
+
 class MeSchema(ResponseSchema):
     worker = fields.Nested(WorkerSchema)
     membership_applications = fields.List(fields.Nested(MembershipApplicationSchema))
     card_applications = fields.List(fields.Nested(CardApplicationSchema))
     card_eligibility = fields.Nested(CardEligibilitySchema)
+    moved_applications = fields.List(
+        fields.Nested(MovedApplicationSchema),
+        metadata={"description": "找回到其他手机的申请（只读，不再显示其后的进度）"},
+    )
 
 
 class NoticeSectionSchema(ResponseSchema):

@@ -153,10 +153,8 @@ def withdraw_application(application_id):
 @blp.arguments(schemas.RecoveryRequest())
 @blp.response(200, schemas.MembershipApplicationSchema)
 def recover_application(body):
-    """找回我的申请: move my live application to this phone (ID number + the mobile on it, or a booth's code)."""
-    return recovery.recover(
-        current_worker(), body["id_number"], body.get("mobile"), body.get("recovery_code"), request.remote_addr
-    )
+    """找回我的申请: move my live application to this phone (a booth's code, or my verified WeChat phone)."""
+    return recovery.recover(current_worker(), body["id_number"], body.get("recovery_code"), request.remote_addr)
 
 
 @blp.route("/mutual-aid-card-applications", methods=["POST"])

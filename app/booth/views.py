@@ -3,6 +3,7 @@ endpoint `POST /api/booths/<id>/tallies`, and the booth help page `/booths/<id>/
 their ID card: status, a code to move it, a void)."""
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.booth import bp
@@ -17,6 +18,20 @@ from app.services.local_time import in_shanghai
 from app.services.setup import booth_passes
 
 TEXT_FIELDS = ("idempotency_key", "kind", "firm_name", "contact_name", "contact_phone")
+# A refusal the staff member can act on stays on the page: a mistyped ID number, a missing reason, no such
+# application (or one they may not see), an approved membership only its reviewing union may void.
+ON_THE_PAGE = (404, 409, 422)
+
+
+def staff_account() -> str:
+    # Per account, not per address: a venue's booths share one Wi-Fi, and every answer tells an ID's status.
+    return f"user:{current_user.get_id() or get_remote_address()}"
+
+
+lookup_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_BOOTH_LOOKUP_PER_USER"], scope="booth-lookup",
+    key_func=staff_account, methods=["POST"],
+)
 
 
 @bp.get("/booth")
@@ -81,6 +96,7 @@ def tally_answer(result: tallies.TallyResult):
 
 @bp.route("/booths/<int:booth_id>/lookup", methods=["GET", "POST"])
 @login_required
+@lookup_limit
 def lookup(booth_id: int):
     """Look a person up by the ID card in front of the staff member (audited)."""
     booth = tallies.booth_for(booth_id)
@@ -92,6 +108,7 @@ def lookup(booth_id: int):
 
 @bp.post("/booths/<int:booth_id>/lookup/code")
 @login_required
+@lookup_limit
 def lookup_code(booth_id: int):
     """A one-time code the person types on their phone to move the application there."""
     booth = tallies.booth_for(booth_id)
@@ -100,6 +117,7 @@ def lookup_code(booth_id: int):
 
 @bp.post("/booths/<int:booth_id>/lookup/void")
 @login_required
+@lookup_limit
 def lookup_void(booth_id: int):
     """Void an application filed with this person's ID number by someone else (冒用身份证号)."""
     booth = tallies.booth_for(booth_id)
@@ -113,11 +131,10 @@ def id_number() -> str:
 
 
 def answered(booth, step, voided: bool = False):
-    # A refusal the staff member can fix (a mistyped ID number, a missing reason) stays on the page.
     try:
         found = step()
     except AppError as error:
-        if error.status not in (404, 422):
+        if error.status not in ON_THE_PAGE:
             raise
         return render_lookup(booth, error=error, id_number=id_number()), error.status
     return render_lookup(booth, found=found, voided=voided)

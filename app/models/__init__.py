@@ -1,6 +1,6 @@
 """Every aggregate, imported so that Alembic and the app see the whole schema."""
 
-from app.models.application import ApplicationStatus, MembershipApplication
+from app.models.application import ApplicationMove, ApplicationStatus, MembershipApplication
 from app.models.audit import AuditLog
 from app.models.card import CardDelivery, CardStatus, MutualAidCardApplication
 from app.models.ledger import ContactRecord, Enterprise
@@ -24,6 +24,7 @@ from app.models.tally import Tally, TallyKind
 from app.models.worker import Scan, Worker
 
 __all__ = [
+    "ApplicationMove",
     "ApplicationStatus",
     "AuditLog",
     "Booth",

@@ -40,6 +40,9 @@ WORKER_STATUS_TEXTS = {
     "withdrawn": "已撤回",
 }
 VOIDED_WORKER_TEXT = "已作废"
+# What the phone an application was recovered away from reads instead of it (issue 22).
+MOVED_AWAY_STATUS = "moved_away"
+MOVED_AWAY_TEXT = "已转到其他手机"
 
 
 class MembershipApplication(TimestampMixin, db.Model):
@@ -161,3 +164,23 @@ class MembershipApplication(TimestampMixin, db.Model):
     @property
     def status_text(self) -> str:
         return VOIDED_WORKER_TEXT if self.voided_at else WORKER_STATUS_TEXTS[self.status.value]
+
+
+class ApplicationMove(db.Model):
+    """找回我的申请 moved an application off a worker's phone: that phone keeps a read-only line of it.
+
+    Only the fact, the time and the previous holder: what the line shows is read from the application itself,
+    masked, and a move also holds withdrawal and correction for a day (app/services/intake/moves.py).
+    """
+
+    __tablename__ = "application_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("membership_applications.id"), index=True)
+    from_worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"), index=True)
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    application: Mapped[MembershipApplication] = relationship()
+
+    status = MOVED_AWAY_STATUS
+    status_text = MOVED_AWAY_TEXT

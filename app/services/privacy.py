@@ -9,10 +9,18 @@ from datetime import date, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
-from app.models import ApplicationStatus, CardStatus, MembershipApplication, MutualAidCardApplication, Scan, Worker
+from app.models import (
+    ApplicationMove,
+    ApplicationStatus,
+    CardStatus,
+    MembershipApplication,
+    MutualAidCardApplication,
+    Scan,
+    Worker,
+)
 from app.models.application import LIVE_STATUSES
 from app.models.base import utcnow
 from app.services import audit
@@ -151,6 +159,7 @@ def purge_applications(cutoff: datetime) -> int:
             execution_options={"synchronize_session": False},
         )
         end_purged_cards(batch)
+        forget_moves(batch)
         audit.redact_targets("membership_application", batch)
         db.session.commit()
         purged, after_id = purged + len(batch), batch[-1]
@@ -187,6 +196,12 @@ def end_purged_cards(application_ids: list[int]) -> None:
     db.session.execute(update(card).where(of_purged)
                        .values(id_blind_index=None, worker_id=None, branch=None, decision_reason=PURGED_CARD_REASON),
                        execution_options=options)
+
+
+def forget_moves(application_ids: list[int]) -> None:
+    """A move names the phone an application left: once the application is purged, nothing may tie it there."""
+    db.session.execute(delete(ApplicationMove).where(ApplicationMove.application_id.in_(application_ids)),
+                       execution_options={"synchronize_session": False})
 
 
 def forget_idle_workers(cutoff: datetime) -> int:

@@ -3,7 +3,9 @@
  * A submission carries an Idempotency-Key that is kept until the server has answered, so a retry after a
  * lost connection (automatic, then by tapping again) gets the first answer back instead of a duplicate.
  * After the join the page always says what happens next: who reviews, how long, where the result shows;
- * a returned application comes back prefilled; 找回我的申请 moves one filed on another phone here. */
+ * a returned application comes back prefilled; 找回我的申请 moves one filed on another phone here with the
+ * booth's code (a browser has no WeChat-verified phone, and a typed mobile proves nothing); a phone whose
+ * application went to another phone, or was voided or withdrawn, says so above the form. */
 (function () {
   "use strict";
 
@@ -170,7 +172,25 @@
     var returned = Boolean(membership && membership.status === "returned");
     show("join-form", !membership || returned);
     show("recover", !membership);
+    if (membership) { show("previous", false); }
     renderCard(card, eligibility);
+  }
+
+  // No application now: what became of the last one here (moved to another phone, voided, withdrawn), if any.
+  async function showPrevious() {
+    var me = await signedIn("GET", "/me").catch(function () { return null; });
+    if (!me || me.status !== 200) { return; }
+    var moved = me.data.moved_applications[0];
+    var ended = me.data.membership_applications[0];
+    var previous = moved || ended;
+    if (!previous) { return; }
+    var union = previous.reviewing_org.name;
+    setStatus("previous-status", previous.status, previous.status_text);
+    byId("previous-detail").textContent = previous.name + " · " + previous.id_number + " · " + previous.meeting_title;
+    byId("previous-advice").textContent = moved
+      ? "这份申请已在其他手机上找回，这里只保留记录。如果不是您本人操作，请尽快联系" + union + "。"
+      : "如有疑问，请联系" + union + "；需要入会可以在下方重新填写。";
+    show("previous", true);
   }
 
   async function loadCardInfo() {
@@ -275,10 +295,10 @@
   function offerRecovery() {
     openRecovery(true);
     byId("r-f-id_number").value = byId("f-id_number").value;
-    showMessage("该身份证号已有一份正在办理的入会申请。如果是您本人在其他手机上申请的，可以在下方「找回我的申请」。");
+    showMessage("该身份证号已有一份正在办理的入会申请。如果是您本人在其他手机上申请的，请现场工作人员核对身份证后给您找回码，在下方「找回我的申请」填写。");
     // The way forward, not the dead end, is what the worker sees next.
     byId("recover").scrollIntoView({ block: "start" });
-    byId("r-f-mobile").focus({ preventScroll: true });
+    byId("r-f-recovery_code").focus({ preventScroll: true });
   }
 
   function openRecovery(open) {
@@ -289,12 +309,8 @@
   async function submitRecovery(event) {
     event.preventDefault();
     var recover = event.target;
-    var code = recover.elements.recovery_code.value.trim();
-    var mobile = recover.elements.mobile.value.trim();
-    var errors = form.checkAll(recover, form.RECOVER_CHECKS);
-    if (!mobile && !code) { errors.mobile = "请填写申请时的手机号，或填写工作人员给的找回码"; }
-    if (refusedLocally(recover, errors)) { return; }
-    var body = { id_number: recover.elements.id_number.value, mobile: mobile || null, recovery_code: code || null };
+    if (refusedLocally(recover, form.checkAll(recover, form.RECOVER_CHECKS))) { return; }
+    var body = { id_number: recover.elements.id_number.value, recovery_code: recover.elements.recovery_code.value.trim() };
     await submit(recover, function () {
       return signedIn("POST", "/membership-applications/recover", body);
     }, function () { showMine(); });
@@ -361,6 +377,7 @@
       state.options = answer.data.form_options;
       fillOptions(state.options);
       render(answer.data.membership, answer.data.card, answer.data.card_eligibility, false);
+      if (!answer.data.membership) { await showPrevious(); }
     } catch (error) {
       show("h5-loading", false);
       showMessage(error && error.status ? errorOf(error).message : "网络连接失败，请检查网络后刷新页面。");

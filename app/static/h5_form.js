@@ -28,7 +28,11 @@
     employer: required("请填写工作单位"),
     employer_credit_code: optional(rule(identity.checkCreditCode)),
   };
-  var RECOVER_CHECKS = { id_number: rule(identity.checkIdNumber) };
+  // On H5 the booth's code is the only proof: no WeChat, so no verified phone (a typed mobile proves nothing).
+  var RECOVER_CHECKS = {
+    id_number: rule(identity.checkIdNumber),
+    recovery_code: function (value) { return /^\d{6}$/.test(value.trim()) ? null : "请填写工作人员给的6位找回码"; },
+  };
 
   function fieldOf(form, name) { return form.querySelector('.field[data-field="' + name + '"]'); }
 

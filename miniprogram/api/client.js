@@ -110,8 +110,9 @@ function createApi(platform, baseUrl, options = {}) {
       withRetries(() => call('PATCH', `/membership-applications/${applicationId}`, form)),
     applyForCard: (form) => withRetries(() => call('POST', '/mutual-aid-card-applications', form)),
     me: () => call('GET', '/me'),
-    recover: (idNumber, mobile) =>
-      call('POST', '/membership-applications/recover', { id_number: idNumber, mobile }),
+    // The proof is this WeChat's verified phone, or the booth's code when one is given; never a typed mobile.
+    recover: (idNumber, recoveryCode) =>
+      call('POST', '/membership-applications/recover', { id_number: idNumber, recovery_code: recoveryCode || null }),
     privacyNotice: () => call('GET', '/privacy-notice'),
     cardInfo: () => call('GET', '/card-info'),
   }

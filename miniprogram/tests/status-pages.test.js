@@ -77,6 +77,23 @@ describe('我的申请', () => {
     expect(fake.state.navigations).toEqual([`/pages/card/index?code=${CODE}`])
   })
 
+  test('an application recovered onto another phone stays as a read-only line saying so', async () => {
+    const line = {
+      id: 7, status: 'moved_away', status_text: '已转到其他手机', moved_at: '2026-12-01T06:05:00+00:00',
+      name: '王**', id_number: '110***********1239', meeting_title: '顺义区2026年冬季职工沟通会',
+      reviewing_org: { name: '仁和镇总工会' },
+    }
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [], card_applications: [], moved_applications: [line] })
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    await settle()
+    expect(text(page, '#moved-7 .status')).toBe('已转到其他手机')
+    expect(text(page, '#moved-7 .moved-on')).toBe('转出时间：2026-12-01 14:05')
+    expect(text(page, '#moved-7 .moved-hint')).toContain('请尽快联系仁和镇总工会')
+    expect(page.querySelector('#moved-7 .correct')).toBeFalsy()
+    expect(text(page, '#nothing')).toContain('这个微信上已没有入会申请')
+  })
+
   test('with nothing applied for, it offers to recover an application', async () => {
     fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [], card_applications: [] })
     const page = renderPage('me')
@@ -124,30 +141,61 @@ describe('互助服务卡', () => {
 })
 
 describe('找回我的申请', () => {
-  async function attempt(idNumber, mobile) {
+  const RECOVER = 'POST /membership-applications/recover'
+
+  async function openRecovery(phone) {
+    fake.state.routes['GET /me'] = ok({ ...ME, worker: { ...ME.worker, phone } })
     const page = renderPage('recover')
+    await page.instance.onLoad({})
+    await settle()
+    return page
+  }
+
+  async function attempt(page, idNumber, code = '') {
     page.querySelector('#id_number').dispatchEvent('input', { detail: { value: idNumber } })
-    page.querySelector('#mobile').dispatchEvent('input', { detail: { value: mobile } })
+    page.querySelector('#recovery_code').dispatchEvent('input', { detail: { value: code } })
     await settle()
     await tap(page, '#submit')
     return page
   }
 
-  test('the ID number and mobile bring the application back', async () => {
-    fake.state.routes['POST /membership-applications/recover'] = ok(application())
-    const page = await attempt('110113199003071239', '13912345678')
+  const sent = () => fake.state.requests.filter((r) => r.url.endsWith('/recover')).map((r) => r.data)
+
+  test('the ID number and the WeChat-verified phone bring the application back; no mobile is typed', async () => {
+    fake.state.routes[RECOVER] = ok(application())
+    const page = await openRecovery('139****5678')
+    expect(page.querySelector('#mobile')).toBeFalsy()
+    expect(text(page, '#verified-phone')).toBe('已验证 139****5678')
+    await attempt(page, '110113199003071239')
     expect(text(page, '#recovered')).toContain('待审核')
-    expect(fake.state.requests.find((r) => r.url.endsWith('/recover')).data).toEqual({ id_number: '110113199003071239', mobile: '13912345678' })
+    expect(sent()).toEqual([{ id_number: '110113199003071239', recovery_code: null }])
   })
 
-  test('a wrong number is caught before sending; a mismatch and the limit are told', async () => {
-    const wrong = await attempt('110113199003071230', '13912345678')
-    expect(text(wrong, '#error-id_number')).toBe('身份证号校验位不正确，请核对后重新输入')
-    expect(fake.state.requests.filter((r) => r.url.endsWith('/recover'))).toEqual([])
-    fake.state.routes['POST /membership-applications/recover'] = failure(404, 'recovery_failed', '没有找到与该身份证号和手机号相符的申请')
-    expect(text(await attempt('110113199003071239', '13912345678'), '#message')).toBe('没有找到与该身份证号和手机号相符的申请')
-    fake.state.routes['POST /membership-applications/recover'] = failure(429, 'rate_limited', '操作太频繁，请稍后再试', {}, { 'Retry-After': '60' })
-    expect(text(await attempt('110113199003071239', '13912345678'), '#message')).toBe('操作太频繁，请 60 秒后再试')
+  test('without a verified phone it asks WeChat for the number, or takes the booth\'s code', async () => {
+    fake.state.routes[RECOVER] = ok(application())
+    fake.state.routes['POST /auth/phone'] = ok({ id: 1, kind: 'wechat', phone: '139****5678' })
+    const page = await openRecovery(null)
+    await attempt(page, '110113199003071239')
+    expect(text(page, '#error-proof')).toBe('请先验证微信手机号，或填写现场工作人员给的找回码')
+    expect(sent()).toEqual([])
+    page.querySelector('#phone').dispatchEvent('getphonenumber', { detail: { code: 'phone-code-1' } })
+    await settle()
+    expect(text(page, '#verified-phone')).toBe('已验证 139****5678')
+    const withCode = await openRecovery(null)
+    await attempt(withCode, '110113199003071239', '123456')
+    expect(sent()).toEqual([{ id_number: '110113199003071239', recovery_code: '123456' }])
+  })
+
+  test('a wrong number is caught before sending; a mismatch, a membership and the limit are told', async () => {
+    const page = await openRecovery('139****5678')
+    expect(text(await attempt(page, '110113199003071230'), '#error-id_number')).toBe('身份证号校验位不正确，请核对后重新输入')
+    expect(sent()).toEqual([])
+    fake.state.routes[RECOVER] = failure(404, 'recovery_failed', '没有找到与所填身份证号和您的微信手机号（或找回码）相符的入会申请')
+    expect(text(await attempt(page, '110113199003071239'), '#message')).toContain('没有找到')
+    fake.state.routes[RECOVER] = failure(409, 'member_needs_recovery_code', '已入会的申请需要找回码')
+    expect(text(await attempt(page, '110113199003071239'), '#message')).toBe('已入会的申请需要找回码')
+    fake.state.routes[RECOVER] = failure(429, 'rate_limited', '操作太频繁，请稍后再试', {}, { 'Retry-After': '60' })
+    expect(text(await attempt(page, '110113199003071239'), '#message')).toBe('操作太频繁，请 60 秒后再试')
   })
 })
 

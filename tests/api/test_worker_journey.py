@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, User
+from app.models import User
 from app.services.afterday import review
 from tests.factories import id_number
 
@@ -74,50 +74,17 @@ def test_me_says_the_card_needs_a_membership_first_and_then_that_it_was_applied_
     assert worker.get("/me").json["card_eligibility"]["code"] == "card_already_applied"
 
 
-def test_recovery_with_the_id_number_and_its_mobile_moves_the_application_and_its_card(
-    mp_worker, join_form, entry_code
-):
-    form = join_form(mobile="13912345678")
-    old_phone = mp_worker("old-phone")
-    application_id = old_phone.join(form).json["id"]
-    old_phone.post("/mutual-aid-card-applications", {"entry_code": entry_code, "delivery": "onsite", "consent": True})
-    new_phone = mp_worker("new-phone")
-    assert new_phone.join(form).json["error"]["code"] == "already_applied"
-    recovered = new_phone.post("/membership-applications/recover",
-                               {"id_number": form["id_number"].lower(), "mobile": "+86 139 1234 5678"})
-    assert (recovered.status_code, recovered.json["id"]) == (200, application_id)
-    mine = new_phone.get("/me").json
-    assert [a["id"] for a in mine["membership_applications"]] == [application_id]
-    assert len(mine["card_applications"]) == 1
-    assert old_phone.get("/me").json["membership_applications"] == []
-    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "application.recover"))
-    assert entry.target_id == application_id and entry.detail["proof"] == "mobile"
-
-
-def test_a_wrong_pair_gets_one_generic_answer_whatever_is_wrong(mp_worker, join_form):
-    form = join_form()
-    mp_worker("owner").join(form)
-    stranger = mp_worker("stranger")
-    wrong_mobile = stranger.post("/membership-applications/recover",
-                                 {"id_number": form["id_number"], "mobile": "13800000000"})
-    unknown_id = stranger.post("/membership-applications/recover", {"id_number": id_number(), "mobile": form["mobile"]})
-    assert wrong_mobile.status_code == unknown_id.status_code == 404
-    assert wrong_mobile.json == unknown_id.json
-    assert wrong_mobile.json["error"]["code"] == "recovery_failed"
-    assert db.session.query(AuditLog).filter_by(action="application.recover_failed").count() == 2
-
-
 def test_recovery_attempts_on_one_id_number_are_limited_whoever_makes_them(app, mp_worker, join_form):
     app.config["RATELIMIT_MP_RECOVER_PER_ID"] = "3/hour"
     form = join_form()
     mp_worker("owner").join(form)
     attempts = [mp_worker(f"guesser-{n}").post("/membership-applications/recover",
-                                               {"id_number": form["id_number"], "mobile": f"1380000000{n}"})
+                                               {"id_number": form["id_number"], "recovery_code": f"00000{n}"})
                 for n in range(4)]
     assert [a.status_code for a in attempts] == [404, 404, 404, 429]
     assert attempts[-1].json["error"]["code"] == "rate_limited"
     other = mp_worker("other").post("/membership-applications/recover",
-                                    {"id_number": id_number(), "mobile": "13800000009"})
+                                    {"id_number": id_number(), "recovery_code": "000009"})
     assert other.status_code == 404
 
 

@@ -1,6 +1,7 @@
 """The worker's journey on a 390x844 phone in Chromium (zh-CN): after the join the page says what happens next,
 shows the member number, reopens a returned application prefilled, moves an application filed on another
-phone, refuses the card up front, checks fields on leaving them — and axe-core finds nothing serious."""
+phone with the booth's code (the old phone then says so), refuses the card up front, checks fields on leaving
+them — and axe-core finds nothing serious."""
 
 import json
 import os
@@ -15,8 +16,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import MembershipApplication, User
 from app.services.afterday import review
+from app.services.intake import booth_help
 from tests.browser_fixtures import PHONE_VIEWPORT
-from tests.factories import id_number
+from tests.factories import account, id_number
 
 pytestmark = pytest.mark.browser
 
@@ -135,8 +137,8 @@ def test_a_returned_application_opens_prefilled_and_is_fixed_in_one_tap(live_ser
     assert the_application().employer == "北京顺义物流有限公司仁和分公司"
 
 
-def test_an_application_made_on_another_phone_is_recovered_with_the_id_and_mobile(
-    app, live_server, page, chromium, entry_code
+def test_an_application_made_on_another_phone_comes_here_with_the_booths_code_and_the_old_phone_says_so(
+    app, live_server, page, chromium, seeded, entry_code
 ):
     app.config["RATELIMIT_MP_RECOVER_PER_ID"] = "2/hour"
     valid = id_number()
@@ -145,26 +147,37 @@ def test_an_application_made_on_another_phone_is_recovered_with_the_id_and_mobil
     open_form(other_phone, live_server, entry_code)
     fill_join_form(other_phone, valid)
     other_phone.get_by_role("button", name="提交入会申请").click()
-    expect(other_phone.locator("#h5-message")).to_contain_text("找回我的申请")
+    expect(other_phone.locator("#h5-message")).to_contain_text("工作人员核对身份证后给您找回码")
     expect(other_phone.locator("#recover-form")).to_be_visible()
     expect(other_phone.locator("#r-f-id_number")).to_have_value(valid)
-    expect(other_phone.locator("#r-f-mobile")).to_be_focused()
+    expect(other_phone.locator("#r-f-recovery_code")).to_be_focused()
+    expect(other_phone.locator("#recover-form input[name=mobile]")).to_have_count(0)  # a typed mobile proves nothing
     expect(other_phone.locator("#recover-title")).to_be_in_viewport()
     assert_accessible(other_phone, "06-recover")
 
-    other_phone.fill("#r-f-mobile", "13800000000")
     other_phone.get_by_role("button", name="找回申请").click()
-    expect(other_phone.locator("#h5-message")).to_contain_text("没有找到与所填身份证号和手机号")
-    other_phone.fill("#r-f-mobile", "13912345678")
+    expect(other_phone.locator("#r-e-recovery_code")).to_have_text("请填写工作人员给的6位找回码")
+    booth = seeded.meeting.venues[0].booths[0]
+    code = booth_help.give_recovery_code(account("booth"), booth, valid, None).recovery_code
+    other_phone.fill("#r-f-recovery_code", "111111" if code == "000000" else "000000")
+    other_phone.get_by_role("button", name="找回申请").click()
+    expect(other_phone.locator("#h5-message")).to_contain_text("没有找到与所填身份证号")
+    other_phone.fill("#r-f-recovery_code", code)
     other_phone.get_by_role("button", name="找回申请").click()
     expect(other_phone.locator("#membership-status")).to_have_text("已提交，等待工会审核")
     expect(other_phone.locator("#recover")).to_be_hidden()
-    # The limit per ID number holds: a third try within the hour is refused, right pair or not.
+
+    page.reload()
+    expect(page.locator("#previous-status")).to_have_text("已转到其他手机")
+    expect(page.locator("#previous-advice")).to_contain_text("如果不是您本人操作，请尽快联系仁和镇总工会")
+    expect(page.locator("#join-form")).to_be_visible()
+    assert_accessible(page, "06-moved-away")
+    # The limit per ID number holds: a third try within the hour is refused, right code or not.
     third_phone = chromium.new_context(viewport=PHONE_VIEWPORT, locale="zh-CN").new_page()
     open_form(third_phone, live_server, entry_code)
     third_phone.get_by_role("button", name="找回我的申请").click()
     third_phone.fill("#r-f-id_number", valid)
-    third_phone.fill("#r-f-mobile", "13912345678")
+    third_phone.fill("#r-f-recovery_code", code)
     third_phone.get_by_role("button", name="找回申请").click()
     expect(third_phone.locator("#h5-message")).to_have_text("操作太频繁，请稍后再试")
     other_phone.context.close()
@@ -197,7 +210,6 @@ def test_booth_staff_look_the_worker_up_and_move_the_application_to_the_new_phon
     open_form(new_phone, live_server, entry_code)
     new_phone.get_by_role("button", name="找回我的申请").click()
     new_phone.fill("#r-f-id_number", valid)
-    new_phone.locator("#recover-code-more summary").click()
     new_phone.fill("#r-f-recovery_code", code)
     new_phone.get_by_role("button", name="找回申请").click()
     expect(new_phone.locator("#membership-status")).to_have_text("已提交，等待工会审核")

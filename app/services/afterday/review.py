@@ -1,9 +1,7 @@
 """The review queue: town unions decide the membership applications routed to them (SPEC §9)."""
 
-import logging
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -19,13 +17,12 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import access, audit, privacy, wechat
-from app.services.intake import booth_help
+from app.services import access, audit, privacy
+from app.services.intake import booth_help, worker_messages
 from app.services.intake.form_options import FIELD_LABELS
 from app.services.live import intake_counters
-from app.services.local_time import in_shanghai, now_in_shanghai
+from app.services.local_time import now_in_shanghai
 
-log = logging.getLogger(__name__)
 QUEUE_LIMIT = 500
 REASON_MAX = 200
 DECIDABLE = {
@@ -275,19 +272,8 @@ REVIEW_RESULT_WORDS = {"approved": "已通过", "returned": "已退回", "reject
 
 
 def notify_worker(application: MembershipApplication) -> None:
-    """Tell the worker by WeChat subscribe message; a failed send never undoes the decision."""
-    template_id = current_app.config.get("WECHAT_REVIEW_TEMPLATE_ID")
-    if not template_id or not application.worker.openid:
-        return
-    openid = application.worker.openid
+    """Tell the worker the result by WeChat subscribe message: the member number, or the reason."""
     note = application.member_no if application.member_no else application.decision_reason
-    data = {
-        "thing1": {"value": "工会入会申请"},
-        "phrase2": {"value": REVIEW_RESULT_WORDS[application.status.value]},
-        "thing3": {"value": (note or "")[:20]},
-        "time4": {"value": in_shanghai(application.decided_at).strftime("%Y-%m-%d %H:%M")},
-    }
-    try:
-        wechat.send_subscribe_message(openid, template_id, data, page="pages/me/index")
-    except AppError as error:
-        log.warning("review message to worker %s not sent: %s", application.worker_id, error.code)
+    worker_messages.tell_worker(
+        application.worker, REVIEW_RESULT_WORDS[application.status.value], note, application.decided_at
+    )

@@ -2,7 +2,9 @@
 their phone, or voiding one that somebody else filed with their ID number (冒用身份证号).
 
 Every step needs the ID number itself (never an application id), is limited to staff who may work the
-booth, and is audited. A void frees the ID number at once: the person can apply on the spot.
+booth, sees only the applications those staff may see (another town's is answered as no application at all,
+issue 22), and is audited. A void frees the ID number at once: the person can apply on the spot. An approved
+membership is voided only by its reviewing union (app/services/afterday/review.py), never at a booth.
 """
 
 from dataclasses import dataclass
@@ -11,14 +13,24 @@ from sqlalchemy import update
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import ApplicationStatus, Booth, CardStatus, MembershipApplication, MutualAidCardApplication, User
+from app.models import (
+    ApplicationStatus,
+    Booth,
+    CardStatus,
+    MembershipApplication,
+    MutualAidCardApplication,
+    Role,
+    User,
+)
 from app.models.base import utcnow
 from app.services import access, audit, privacy
-from app.services.intake import enrolment, identity, recovery
+from app.services.intake import enrolment, identity, recovery, worker_messages
 from app.services.live import intake_counters
 
 VOID_REASON_MAX = 150
 VOID_PREFIX = "冒用身份证号："
+# What the holder's phone is told: the staff's reason may name people, so it stays in the audit log.
+VOID_NOTE = "经工会核实已作废，如有疑问请联系工会"
 
 
 @dataclass
@@ -48,11 +60,22 @@ def give_recovery_code(user: User, booth: Booth, id_number: str, ip: str | None)
 
 
 def void(user: User, booth: Booth, id_number: str, reason: str, ip: str | None) -> BoothLookup:
-    """Void the live application filed with this person's ID number by someone else; the ID is free again."""
+    """Void the undecided application filed with this person's ID number by someone else; the ID is free again."""
     check_reason(reason)
     found = existing(find(user, booth, id_number))
+    # Locked and read again: a reviewer may have approved it since the page was shown.
+    db.session.refresh(found.application, with_for_update=True)
+    if found.application.status is ApplicationStatus.APPROVED:
+        db.session.rollback()
+        raise member_voided_at_review(found.application)
     void_application(user, found.application, reason, ip, {"booth_id": booth.id})
     return BoothLookup(found.id_number, None)
+
+
+def member_voided_at_review(application: MembershipApplication) -> AppError:
+    union = application.host_org.union_name
+    message = f"已入会的会员不能在岗位作废。请联系审核工会（{union}），由其核实后在审核页面作废。"
+    return AppError("void_needs_review", message, 409)
 
 
 def void_application(user: User, application: MembershipApplication, reason: str, ip: str | None,
@@ -79,6 +102,7 @@ def void_application(user: User, application: MembershipApplication, reason: str
     db.session.commit()
     # Rare, and it may take back a join and an approval: recount the meeting rather than patch counters.
     intake_counters.rebuild(application.meeting_id)
+    worker_messages.tell_worker(application.worker, "已作废", VOID_NOTE, now)
 
 
 def check_reason(reason: str | None) -> str:
@@ -96,7 +120,17 @@ def find(user: User, booth: Booth, id_number: str) -> BoothLookup:
         identity.parse_id_number(value, identity.today_in_beijing())
     except identity.IdentityError as error:
         raise AppError("validation_error", str(error), 422, {"id_number": str(error)}) from error
-    return BoothLookup(value, enrolment.live_application(privacy.blind_index(value)))
+    application = enrolment.live_application(privacy.blind_index(value))
+    # One the user may not see is no application at all: the same page, the same 404, nothing to tell apart.
+    return BoothLookup(value, application if application and may_see(user, booth, application) else None)
+
+
+def may_see(user: User, booth: Booth, application: MembershipApplication) -> bool:
+    """Booth staff: applications of the booth's meeting or of its venue's union; admins: their union's."""
+    if user.role is Role.BOOTH_STAFF:
+        venue = booth.venue
+        return application.meeting_id == venue.meeting_id or application.host_org_id == venue.host_org_id
+    return access.can_see_org(user, application.host_org_id)
 
 
 def existing(found: BoothLookup) -> BoothLookup:

@@ -18,7 +18,7 @@ from app.models import ApplicationStatus, EntryCode, Meeting, MeetingStatus, Mem
 from app.models.application import LIVE_STATUSES
 from app.models.base import utcnow
 from app.services import privacy
-from app.services.intake import identity
+from app.services.intake import identity, moves
 from app.services.intake.identity import IdentityError
 from app.services.live import intake_counters
 from app.services.setup import entry_codes
@@ -125,6 +125,7 @@ def resubmit_application(worker: Worker, application_id: int, changes: dict) -> 
     application = own_application(worker, application_id)
     if application.status is not ApplicationStatus.RETURNED:
         raise AppError("not_returned", "只有被退回的申请才能修改后重新提交", 409)
+    moves.hold_after_move(application)
     form = {**current_form(application), **changes}
     for name, value in applicant_columns(form, worker.id, identity.today_in_beijing()).items():
         setattr(application, name, value)
@@ -145,6 +146,7 @@ def withdraw_application(worker: Worker, application_id: int) -> MembershipAppli
     application = own_application(worker, application_id)
     if application.status is not ApplicationStatus.SUBMITTED:
         raise AppError("not_withdrawable", "只有待审核的申请可以撤回", 409)
+    moves.hold_after_move(application)
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = utcnow()
     db.session.commit()

@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import AppError
 from app.extensions import db, wechat
-from app.models import MembershipApplication, MutualAidCardApplication, Worker
+from app.models import ApplicationMove, MembershipApplication, MutualAidCardApplication, Worker
 from app.models.base import utcnow
 from app.services import privacy, process_cache
 from app.services import wechat as wechat_api
-from app.services.intake import cards, enrolment
+from app.services.intake import cards, enrolment, moves
 from app.services.live.intake_sql import as_utc
 
 DEV_PREFIX = "dev:"
@@ -26,6 +26,8 @@ class WorkerOverview:
     worker: Worker
     membership_applications: list[MembershipApplication]
     card_applications: list[MutualAidCardApplication]
+    # Former applications recovered onto another phone: shown read-only, never their later state.
+    moved_applications: list[ApplicationMove]
 
     @property
     def card_eligibility(self) -> cards.CardEligibility:
@@ -70,8 +72,10 @@ def verify_phone(worker: Worker, code: str) -> Worker:
 
 
 def overview(worker: Worker) -> WorkerOverview:
-    """Everything the worker has applied for, newest first (their own data only)."""
-    return WorkerOverview(worker, enrolment.applications_of(worker), cards.cards_of(worker))
+    """Everything the worker has applied for, newest first (their own data only), and what moved away."""
+    return WorkerOverview(
+        worker, enrolment.applications_of(worker), cards.cards_of(worker), moves.moved_away_from(worker)
+    )
 
 
 def find(worker_id: int) -> Worker | None:

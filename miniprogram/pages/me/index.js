@@ -1,15 +1,17 @@
 // My applications as the server tells them: status in words, who reviews and how long, the member number,
-// a return reason, the 互助服务卡 and whether I may still apply for it.
+// a return reason, the 互助服务卡 and whether I may still apply for it; and, read-only, those recovered onto
+// another phone (已转到其他手机), so a move nobody here made is noticed.
 const platform = require('../../platform/wx')
 const currentApi = require('../../api/index')
 const env = require('../../config/env')
 const { errorText } = require('../../utils/messages')
 const { rememberedEntryCode } = require('../../utils/visit')
+const { beijingTime } = require('../../utils/time')
 
 Component({
   data: {
-    state: 'loading', message: '', applications: [], cards: [], cardEligibility: null, justSubmitted: false,
-    canApplyForCard: false,
+    state: 'loading', message: '', applications: [], cards: [], moved: [], cardEligibility: null,
+    justSubmitted: false, canApplyForCard: false,
   },
   methods: {
     onLoad(options) {
@@ -23,6 +25,7 @@ Component({
           state: 'ready',
           applications: me.membership_applications,
           cards: me.card_applications,
+          moved: (me.moved_applications || []).map((line) => Object.assign({ movedOn: beijingTime(line.moved_at) }, line)),
           cardEligibility: me.card_eligibility,
           // The card is applied for at the meeting whose code was scanned on this phone.
           canApplyForCard: Boolean(me.card_eligibility && me.card_eligibility.available && rememberedEntryCode(platform.storage)),

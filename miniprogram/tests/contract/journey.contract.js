@@ -21,7 +21,7 @@ function hold(phone) {
   return createApi(platform, API_BASE_URL, { retryDelays: [200, 500] })
 }
 
-test('scan → login → OCR fill → join → card → me, then 找回我的申请 on a second phone', async () => {
+test('scan → login → OCR fill → join → card → me, then 找回我的申请 on a second phone by its verified number', async () => {
   const first = createPhone({ loginCode: 'contract-phone-a', photoPath: PHOTO_PATH })
   let api = hold(first)
 
@@ -61,14 +61,23 @@ test('scan → login → OCR fill → join → card → me, then 找回我的申
   assert.equal(me.card_eligibility.code, 'card_already_applied')
   assert.ok(me.membership_applications[0].status_text && me.membership_applications[0].reviewing_org.name)
 
-  // A new phone: a new WeChat login, nothing in storage, the application found by ID number and mobile.
+  // A new phone: a new WeChat login, nothing in storage, the application found by ID number and the phone
+  // number WeChat vouches for (never a typed one).
   const second = createPhone({ loginCode: 'contract-phone-b', photoPath: PHOTO_PATH })
   api = hold(second)
   assert.deepEqual((await api.me()).membership_applications, [])
-  await assert.rejects(api.recover(ID_NUMBER, '13800000000'), { code: 'recovery_failed', status: 404 })
-  const recovered = await api.recover(ID_NUMBER, MOBILE)
+  await assert.rejects(api.recover(ID_NUMBER), { code: 'phone_not_verified', status: 403 })
+  await api.verifyPhone('phone:13800000000')
+  await assert.rejects(api.recover(ID_NUMBER), { code: 'recovery_failed', status: 404 })
+  await api.verifyPhone(`phone:${MOBILE}`)
+  const recovered = await api.recover(ID_NUMBER)
   assert.equal(recovered.id, joined.id)
   assert.deepEqual((await api.me()).membership_applications.map((a) => a.id), [joined.id])
+  // The first phone keeps a read-only line of it.
+  api = hold(first)
+  const old = await api.me()
+  assert.deepEqual(old.membership_applications, [])
+  assert.deepEqual(old.moved_applications.map((a) => [a.id, a.status_text]), [[joined.id, '已转到其他手机']])
 
 })
 
