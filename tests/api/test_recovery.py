@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import ApplicationMove, AuditLog, MembershipApplication
 from app.models.base import utcnow
-from app.services.afterday import review
 from app.services import privacy
+from app.services.afterday import review
 from app.services.intake import booth_help
 from tests.factories import account, id_number
 from tests.mp_fixtures import API, WorkerClient
