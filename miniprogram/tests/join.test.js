@@ -1,6 +1,6 @@
 const { fake, renderPage, settle, text, ok, failure } = require('./support/pages')
 const { entry, application, SESSION } = require('./fixtures')
-const { DRAFT_KEY } = require('../utils/draft')
+const { DRAFT_KEY, DRAFT_MAX_AGE_MS } = require('../utils/draft')
 
 const CODE = 'Abc123_-xyz'
 const VALID_ID = '110113199003071239'
@@ -173,4 +173,48 @@ test('refusing the privacy pop-up refuses the call and typing stays possible', a
   await settle()
   expect(page.querySelector('#privacy-popup >>> .sheet')).toBeFalsy()
   expect(page.querySelector('#mobile')).toBeTruthy()
+})
+
+test('a draft with the ID number ends when the server says this ID already applied or is already a member', async () => {
+  for (const [code, message] of [['already_applied', '该身份证号已有一份正在办理的入会申请'], ['already_member', '该身份证号已是工会会员']]) {
+    const page = await openForm()
+    await fillValidForm(page)
+    fake.state.routes['POST /membership-applications'] = failure(409, code, message)
+    await page.instance.submit()
+    expect(text(page, '#message')).toBe(message)
+    expect(storedDraft()).toBeNull()
+  }
+})
+
+test('a draft left for more than a day is dropped from the phone when the form is opened again', async () => {
+  const first = await openForm()
+  await type(first, 'name', '王小明')
+  await type(first, 'id_number', VALID_ID)
+  const started = storedDraft().savedAt
+  expect(typeof started).toBe('number')
+  const realNow = Date.now
+  Date.now = () => started + DRAFT_MAX_AGE_MS + 1000
+  try {
+    const reopened = await openForm()
+    expect(reopened.instance.data.answers).toEqual({})
+    expect(storedDraft()).toBeNull()
+  } finally {
+    Date.now = realNow
+  }
+  expect(DRAFT_MAX_AGE_MS).toBeLessThanOrEqual(24 * 3600 * 1000)
+})
+
+test('typing on the next day does not keep a draft longer than a day from its start', async () => {
+  const page = await openForm()
+  await type(page, 'name', '王小明')
+  const started = storedDraft().savedAt
+  expect(typeof started).toBe('number')
+  const realNow = Date.now
+  Date.now = () => started + DRAFT_MAX_AGE_MS - 1000
+  try {
+    await type(page, 'employer', '北京顺义物流有限公司')
+    expect(storedDraft().savedAt).toBe(started)
+  } finally {
+    Date.now = realNow
+  }
 })

@@ -120,6 +120,13 @@ def test_the_privacy_notice_says_how_long_data_is_kept_and_whom_to_ask(client):
     assert notice["sections"][0]["body"] in page and notice["contact"] in page
 
 
+def test_the_privacy_notice_says_what_the_phone_keeps_and_for_how_long(client):
+    sections = {section["heading"]: section["body"] for section in client.get("/mp/v1/privacy-notice").json["sections"]}
+    on_the_phone = sections["您的手机上保存什么"]
+    assert "身份证号" in on_the_phone and "最长保存24小时" in on_the_phone and "已是会员时立即删除" in on_the_phone
+    assert "工作单位" in sections["保存多久"] and "审核原因" in sections["保存多久"]
+
+
 def test_the_card_notice_explains_the_card_and_its_age_rule(client):
     info = client.get("/mp/v1/card-info").json
     headings = [section["heading"] for section in info["sections"]]

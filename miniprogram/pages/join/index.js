@@ -4,9 +4,9 @@ const platform = require('../../platform/wx')
 const currentApi = require('../../api/index')
 const { newIdempotencyKey } = require('../../api/client')
 const { visitFor } = require('../../utils/visit')
-const { loadDraft, saveDraft, clearDraft } = require('../../utils/draft')
+const { loadDraft, saveDraft, clearDraft, endsDraft } = require('../../utils/draft')
 const { CHOICE_FIELDS, formErrors, applicationBody, filledFromIdCard } = require('../../utils/join-form')
-const { errorText, isStop } = require('../../utils/messages')
+const { errorText } = require('../../utils/messages')
 
 Component({
   data: {
@@ -89,7 +89,7 @@ Component({
       }
     },
     refused(error) {
-      if (isStop(error)) clearDraft(platform.storage)
+      if (endsDraft(error)) clearDraft(platform.storage)
       const saved = error.transient ? '。填写的内容已保存，稍后再点「提交申请」即可' : ''
       this.setData({ errors: error.fields || {}, message: errorText(error) + saved })
     },
