@@ -19,7 +19,7 @@
   // Status colours follow meaning: green done, amber waiting, grey ended by the worker, red only for problems.
   var TONES = {
     submitted: "wait", returned: "problem", approved: "done", rejected: "problem", withdrawn: "ended",
-    pending: "wait", sent_to_bank: "wait", issued: "done",
+    moved_away: "problem", pending: "wait", sent_to_bank: "wait", issued: "done",
   };
   var state = { options: null, joinKey: null, membership: null, card: null, cardInfoLoaded: false };
 

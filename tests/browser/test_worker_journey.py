@@ -169,6 +169,7 @@ def test_an_application_made_on_another_phone_comes_here_with_the_booths_code_an
 
     page.reload()
     expect(page.locator("#previous-status")).to_have_text("已转到其他手机")
+    expect(page.locator("#previous-status")).to_have_class(re.compile("tone-problem"))
     expect(page.locator("#previous-advice")).to_contain_text("如果不是您本人操作，请尽快联系仁和镇总工会")
     expect(page.locator("#join-form")).to_be_visible()
     assert_accessible(page, "06-moved-away")
