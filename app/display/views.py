@@ -12,20 +12,20 @@ from app.errors import AppError
 from app.extensions import db, limiter, redis_handle, security_headers
 from app.models import DisplayLink, Meeting
 from app.services.live import display_links, intake_counters, intake_totals, live
+from app.services.setup import meetings
 
 
 def meeting_for_viewer(meeting_id: int) -> Meeting:
-    """The meeting, if the caller is signed-in staff or holds a live display link to it."""
+    """The meeting, if the caller holds a live display link to it or is signed-in staff who may see it."""
     token = request.args.get("display")
     if token:
-        if display_links.resolve(token).meeting_id != meeting_id:
+        link = display_links.resolve(token)
+        if link.meeting_id != meeting_id:
             raise AppError("forbidden", "没有权限查看该沟通会", 403)
-    elif not current_user.is_authenticated:
+        return link.meeting
+    if not current_user.is_authenticated:
         raise AppError("unauthorized", "请先登录或使用大屏链接", 401)
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise AppError("meeting_not_found", "找不到该沟通会", 404)
-    return meeting
+    return meetings.meeting_seen_by(current_user, meeting_id)
 
 
 @bp.get("/api/meetings/<int:meeting_id>/totals")

@@ -5,11 +5,10 @@ import io
 from flask import render_template, request, send_file
 from flask_login import current_user, login_required
 
-from app.extensions import db
-from app.models import Meeting
 from app.reports import bp
 from app.services import access
 from app.services.live import reports
+from app.services.setup import meetings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 def summary(meeting_id: int):
     access.require(access.can_view_summary(current_user))
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = meetings.meeting_seen_by(current_user, meeting_id)
     return render_template(
         "reports/summary.html",
         meeting=meeting,
@@ -30,7 +29,7 @@ def summary(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/summary.xlsx")
 @login_required
 def summary_xlsx(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = meetings.meeting_seen_by(current_user, meeting_id)
     workbook = reports.summary_workbook(current_user, meeting, request.remote_addr)
     filename = f"{meeting.title}-{meeting.held_on.isoformat()}-日报.xlsx"
     return send_file(io.BytesIO(workbook), mimetype=XLSX, as_attachment=True, download_name=filename)

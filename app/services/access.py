@@ -1,7 +1,7 @@
 """Who may do what: roles scoped to an org or to booths (SPEC §5, §9)."""
 
 from app.errors import AppError
-from app.models import Booth, Meeting, Role, User, Venue
+from app.models import Booth, EntryCode, Meeting, Role, User, Venue
 
 NO_PERMISSION = "没有权限执行此操作"
 
@@ -227,6 +227,39 @@ def can_assign_at(user: User, booth: Booth) -> bool:
 def can_read_district(user: User) -> bool:
     """The district overview and KPIs: district admins and the read-only viewers."""
     return user.role in (Role.DISTRICT_ADMIN, Role.VIEWER)
+
+
+def sees_every_meeting(user: User) -> bool:
+    """District roles: the district admin and the district union's own accounts (its viewers)."""
+    return is_district_admin(user) or (user.org is not None and user.org.parent_id is None)
+
+
+def can_see_meeting(user: User, meeting: Meeting) -> bool:
+    """A meeting's pages and numbers: booth staff those they stand at (their console's feed); district roles
+    every meeting; a town's admins and viewers those its union organises or hosts a venue of."""
+    if user.role is Role.BOOTH_STAFF:
+        return any(booth.venue.meeting_id == meeting.id for booth in user.booths)
+    if sees_every_meeting(user):
+        return True
+    return user.org_id is not None and (meeting.organiser_org_id == user.org_id
+                                        or any(venue.host_org_id == user.org_id for venue in meeting.venues))
+
+
+def can_see_venue_codes(user: User, venue: Venue) -> bool:
+    """A venue's entry codes (QR, posters, the ZIP) for readers: district roles every venue's; a town's those of
+    the venues it hosts and of the meetings it organises — of a district-wide day, only its own venues'."""
+    if user.role not in READERS:
+        return False
+    if sees_every_meeting(user):
+        return True
+    return user.org_id is not None and user.org_id in (venue.host_org_id, venue.meeting.organiser_org_id)
+
+
+def can_see_code(user: User, entry_code: EntryCode) -> bool:
+    """One code's image and poster: booth staff only their own booths' codes, and only while they may work there."""
+    if user.role is Role.BOOTH_STAFF:
+        return entry_code.booth is not None and can_work_at(user, entry_code.booth)
+    return can_see_venue_codes(user, entry_code.venue)
 
 
 def can_view_summary(user: User) -> bool:

@@ -6,7 +6,7 @@ from flask import flash, make_response, redirect, render_template, request, send
 from flask_login import current_user, login_required
 
 from app.models import Meeting, Venue
-from app.services.setup import entry_codes, qr_codes
+from app.services.setup import entry_codes, meetings, qr_codes
 from app.services.setup.qr_codes import CodeImage
 from app.staff import bp
 from app.staff.meetings import get_or_404
@@ -19,13 +19,13 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 @bp.get("/codes/<code>.<any(png, svg):image_format>")
 @login_required
 def code_image(code: str, image_format: str):
-    return send_image(qr_codes.code_image(code, image_format))
+    return send_image(qr_codes.code_image(current_user, code, image_format))
 
 
 @bp.get("/codes/<code>/wxacode.png")
 @login_required
 def wxa_code(code: str):
-    return send_image(qr_codes.wxa_code_image(code))
+    return send_image(qr_codes.wxa_code_image(current_user, code))
 
 
 def send_image(image: CodeImage):
@@ -42,7 +42,7 @@ def send_image(image: CodeImage):
 @bp.get("/codes/<code>/poster")
 @login_required
 def code_poster(code: str):
-    poster = qr_codes.code_poster(code)
+    poster = qr_codes.code_poster(current_user, code)
     return render_sheet(f"{poster.venue_name} · {poster.booth_name or '会场总码'}", [poster], back=None)
 
 
@@ -50,14 +50,15 @@ def code_poster(code: str):
 @login_required
 def venue_posters(venue_id: int):
     venue = get_or_404(Venue, venue_id)
-    return render_sheet(venue.place_name, qr_codes.meeting_posters(venue.meeting, venue), back=venue.meeting)
+    posters = qr_codes.meeting_posters(current_user, venue.meeting, venue)
+    return render_sheet(venue.place_name, posters, back=venue.meeting)
 
 
 @bp.get("/meetings/<int:meeting_id>/posters")
 @login_required
 def meeting_posters(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    return render_sheet(meeting.title, qr_codes.meeting_posters(meeting), back=meeting)
+    meeting = meetings.meeting_seen_by(current_user, meeting_id)
+    return render_sheet(meeting.title, qr_codes.meeting_posters(current_user, meeting), back=meeting)
 
 
 def render_sheet(title: str, posters: list, back: Meeting | None):
@@ -75,8 +76,8 @@ def render_sheet(title: str, posters: list, back: Meeting | None):
 @bp.get("/meetings/<int:meeting_id>/codes.zip")
 @login_required
 def codes_zip(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    archive = io.BytesIO(qr_codes.codes_archive(meeting))
+    meeting = meetings.meeting_seen_by(current_user, meeting_id)
+    archive = io.BytesIO(qr_codes.codes_archive(current_user, meeting))
     return send_file(archive, "application/zip", as_attachment=True, download_name=f"{meeting.title}-二维码.zip")
 
 

@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/meetings/<int:meeting_id>/copy", methods=["GET", "POST"])
 @login_required
 def meeting_copy(meeting_id: int):
-    source = get_or_404(Meeting, meeting_id)
+    source = meetings.meeting_seen_by(current_user, meeting_id)
     form = MeetingForm(data={"title": f"{source.title}（复制）"[:120], "kind": source.kind.value,
                              "organiser_org_id": source.organiser_org_id})
     with_org_choices(form, "organiser_org_id", meetings.org_choices(current_user))
@@ -138,7 +138,7 @@ def venue_display_links(meeting_id: int):
 
 def links_sheet(meeting_id: int, issue_missing, issued: str, sheet):
     """A printable sheet of links: shown on GET; a POST issues those still missing, then shows it again."""
-    meeting = get_or_404(Meeting, meeting_id)
+    meeting = meetings.meeting_seen_by(current_user, meeting_id)
     if request.method == "POST":
         flash(issued.format(issue_missing(current_user, meeting)))
         return redirect(request.path)

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Venue, VenueRole
 from app.services import access
 from app.services.live import display_links, intake_totals
-from app.services.setup import booth_passes, booth_staff, entry_codes, meetings
+from app.services.setup import booth_passes, booth_staff, meetings, qr_codes
 from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 from app.staff import bp
 from app.staff.forms import BoothForm, MeetingForm, VenueForm, render_form, with_org_choices
@@ -34,8 +34,8 @@ def meeting_list():
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting_detail(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    codes = {(c.venue_id, c.booth_id): c for c in entry_codes.active_codes(meeting)}
+    meeting = meetings.meeting_seen_by(current_user, meeting_id)
+    codes = qr_codes.visible_codes(current_user, meeting)
     sees_numbers = access.can_view_summary(current_user)
     can_edit = access.can_edit_meeting(current_user, meeting)
     return render_template(
@@ -48,6 +48,7 @@ def meeting_detail(meeting_id: int):
         links=display_links.active_links(meeting) if can_edit else [],
         can_edit=can_edit,
         can_manage=lambda venue: access.can_manage_venue(current_user, venue),
+        sees_codes=lambda venue: access.can_see_venue_codes(current_user, venue),
         next_statuses=sorted(meetings.TRANSITIONS[meeting.status], key=lambda s: s.value),
         status_labels=STATUS_ACTIONS,
     )

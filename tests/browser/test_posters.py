@@ -31,7 +31,7 @@ def test_a_venue_poster_sheet_screenshot_decodes_to_that_venues_entry_urls(live_
 
 def test_a_code_svg_drawn_by_the_browser_decodes_to_its_entry_url(live_server, page, sign_in, seeded):
     code = venue_codes(seeded.meeting, "天竺镇")[0]
-    sign_in("booth")
+    sign_in("tianzhu")
     page.goto(f"{live_server.url}/codes/{code}.svg")
 
     assert decode_one(page.screenshot()) == f"{BASE_URL}/q/{code}"

@@ -63,8 +63,13 @@ def find_active(code: str) -> EntryCode:
         )
         entry_code = db.session.scalar(query)
     if entry_code is None or not entry_code.is_active:
-        raise AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
+        raise unknown_code()
     return entry_code
+
+
+def unknown_code() -> AppError:
+    """The answer for a code that is unknown, revoked, or not the asker's to see: the same for each."""
+    return AppError("entry_code_not_found", "二维码无效或已停用，请扫描现场最新的二维码", 404)
 
 
 def revoke(user: User, code: str, ip: str | None = None) -> EntryCode:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Org, User, Venue, VenueRole
+from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Org, Role, User, Venue, VenueRole
 from app.models.base import utcnow
 from app.models.staff import booth_assignments
 from app.services import access, audit
@@ -216,12 +216,25 @@ def issue_codes_if_open(meeting: Meeting) -> None:
 
 
 def visible_meetings(user: User) -> list[Meeting]:
-    """Meetings a user sees: all for district roles, those touching its org for an org admin."""
+    """Meetings a user sees (access.can_see_meeting): booth staff those they stand at, district roles all, a town's
+    admins and viewers those touching its union."""
     query = db.select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())
-    if user.org_id and not access.is_district_admin(user) and user.org and user.org.parent_id:
+    if user.role is Role.BOOTH_STAFF:
+        standing_at = (select(Venue.meeting_id).join(Booth).join(booth_assignments)
+                       .where(booth_assignments.c.user_id == user.id))
+        query = query.where(Meeting.id.in_(standing_at))
+    elif not access.sees_every_meeting(user):
         touching = db.select(Venue.meeting_id).where(Venue.host_org_id == user.org_id)
         query = query.where((Meeting.organiser_org_id == user.org_id) | Meeting.id.in_(touching))
     return list(db.session.scalars(query))
+
+
+def meeting_seen_by(user: User, meeting_id: int) -> Meeting:
+    """The meeting, when the user may see it; otherwise the same 404 as a meeting that does not exist."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not access.can_see_meeting(user, meeting):
+        raise AppError("meeting_not_found", "找不到该沟通会", 404)
+    return meeting
 
 
 def org_choices(user: User, keep: int | None = None) -> list[Org]:
