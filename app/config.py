@@ -90,8 +90,11 @@ class Config:
         self.RATELIMIT_STAFF_LOGIN = env_str("RATELIMIT_STAFF_LOGIN", "10/minute")
         # Booth help by ID number, per staff account: every answer tells an ID number's status (issue 22).
         self.RATELIMIT_BOOTH_LOOKUP_PER_USER = env_str("RATELIMIT_BOOTH_LOOKUP_PER_USER", "30/hour")
-        # /mp/v1: a whole venue may share one carrier-NAT address, so the tight limit is per token.
-        self.RATELIMIT_MP_LOGIN = env_str("RATELIMIT_MP_LOGIN", "30/minute")
+        # /mp/v1: a whole venue may share one carrier-NAT address, so the tight limit is per token. A WeChat login
+        # proves a real WeChat account (code2session), so per address it admits the crowd at the doors; an H5
+        # visitor costs nothing to make, so per address only a few (issue 22 item 5).
+        self.RATELIMIT_MP_LOGIN = env_str("RATELIMIT_MP_LOGIN", "600/minute")
+        self.RATELIMIT_MP_H5_PER_IP = env_str("RATELIMIT_MP_H5_PER_IP", "30/hour")
         self.RATELIMIT_MP_SUBMIT_PER_TOKEN = env_str("RATELIMIT_MP_SUBMIT_PER_TOKEN", "10/minute")
         self.RATELIMIT_MP_SUBMIT_PER_IP = env_str("RATELIMIT_MP_SUBMIT_PER_IP", "600/minute")
         # ID-card OCR is a paid WeChat service: a worker needs one photo, two or three when it is blurred.
@@ -114,8 +117,9 @@ class Config:
         # Wrong /metrics tokens per address; once spent, even the right one waits (no oracle for a guesser).
         self.RATELIMIT_METRICS_FAILURES_PER_IP = env_str("RATELIMIT_METRICS_FAILURES_PER_IP", "10/hour")
         self.MP_TOKEN_TTL_SECONDS = env_int("MP_TOKEN_TTL_SECONDS", 7 * 24 * 3600)
-        # Answers that tell whether an ID number already applied (409 already_applied / already_member) and
-        # recoveries: tight per token and per address, so nobody can test ID numbers in bulk (issue 10 item 4).
+        # Answers that tell an ID number's status (409 already_applied / already_member, 201 a new application) and
+        # recoveries: tight per token and per address, so nobody can test ID numbers in bulk (issue 10 item 4); the
+        # address pays for every answer but a WeChat account's first in the token's window (issue 22 item 5).
         self.RATELIMIT_MP_STATUS_PER_TOKEN = env_str("RATELIMIT_MP_STATUS_PER_TOKEN", "10/hour")
         self.RATELIMIT_MP_STATUS_PER_IP = env_str("RATELIMIT_MP_STATUS_PER_IP", "30/hour")
         self.RATELIMIT_MP_RECOVER_PER_TOKEN = env_str("RATELIMIT_MP_RECOVER_PER_TOKEN", "5/hour")

@@ -74,13 +74,17 @@ class Stack:
             "RATELIMIT_MP_LOGIN": GENEROUS_LIMITS,
             "RATELIMIT_MP_SUBMIT_PER_TOKEN": GENEROUS_LIMITS,
             "RATELIMIT_MP_SUBMIT_PER_IP": GENEROUS_LIMITS,
+            # Each bench client joins many people: every 201 is a status answer of its token and address.
+            "RATELIMIT_MP_STATUS_PER_TOKEN": GENEROUS_LIMITS,
+            "RATELIMIT_MP_STATUS_PER_IP": GENEROUS_LIMITS,
         }
         self.env.pop("WECHAT_APPID", None)
 
     def app_overrides(self) -> dict:
         """The same settings for an in-process app (seeding, checking counts)."""
         names = ("SECRET_KEY", "PII_KEY", "PII_HMAC_KEY", "REDIS_URL", "PUBLIC_BASE_URL", "RATELIMIT_MP_LOGIN",
-                 "RATELIMIT_MP_SUBMIT_PER_TOKEN", "RATELIMIT_MP_SUBMIT_PER_IP")
+                 "RATELIMIT_MP_SUBMIT_PER_TOKEN", "RATELIMIT_MP_SUBMIT_PER_IP", "RATELIMIT_MP_STATUS_PER_TOKEN",
+                 "RATELIMIT_MP_STATUS_PER_IP")
         return {**{name: self.env[name] for name in names}, "SQLALCHEMY_DATABASE_URI": self.database_url,
                 "RATELIMIT_STORAGE_URI": self.redis.url}
 

@@ -33,8 +33,9 @@ def serializer() -> URLSafeTimedSerializer:
 def issue_token(worker: Worker) -> dict:
     """The login answer: a token for this worker and how long it lives."""
     # "i": when, in milliseconds (the signature's own timestamp has whole seconds), so a revoke refuses every
-    # token issued before it and none issued after it, even within the same second.
-    payload = {"w": worker.id, "i": int(time.time() * 1000)}
+    # token issued before it and none issued after it, even within the same second. "k": how the worker signed
+    # in (wechat, dev, h5), which the submission limits weigh without reading the worker's row.
+    payload = {"w": worker.id, "i": int(time.time() * 1000), "k": workers.kind_of(worker)}
     return {"token": serializer().dumps(payload), "expires_in": ttl(), "worker": worker}
 
 
@@ -49,6 +50,11 @@ def bearer_token() -> str | None:
 
 def token_worker_id() -> int:
     """The worker id inside the request's valid token, or 401."""
+    return token_claims()["w"]
+
+
+def token_claims() -> dict:
+    """The claims of the request's valid token ("w": the worker id, "i": when, "k": how), or 401."""
     token = bearer_token()
     if token is None:
         raise login_required()
@@ -64,12 +70,19 @@ def token_worker_id() -> int:
     issued_ms = payload.get("i", issued_at.timestamp() * 1000)
     if revoked_at is not None and issued_ms <= revoked_at.timestamp() * 1000:
         raise AppError("token_revoked", "登录已失效，请重新进入", 401)
-    return payload["w"]
+    return payload
 
 
 def authenticate() -> None:
     """Before every protected endpoint: the valid token's worker id becomes g.worker_id (nothing is read)."""
-    g.worker_id = token_worker_id()
+    claims = token_claims()
+    g.worker_id, g.signed_in_by = claims["w"], claims.get("k")
+
+
+def signed_in_by() -> str:
+    """How the request's worker signed in: wechat, dev or h5."""
+    # Tokens issued before 2026-12-07 do not say: their worker's row does (until they expire, MP_TOKEN_TTL_SECONDS).
+    return g.get("signed_in_by") or workers.kind_of(current_worker())
 
 
 def current_worker_id() -> int:

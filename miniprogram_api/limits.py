@@ -1,20 +1,21 @@
-"""The /mp/v1 submission limits around the submitting views: the request's token and address, in the
-windows of app/services/intake/submission_limits.py (one Redis call before a submission)."""
+"""The /mp/v1 submission limits around the submitting views: the request's token, address and way of signing in,
+in the windows of app/services/intake/submission_limits.py (one Redis call before a submission, one after an
+answer that told an ID number's status)."""
 
 from functools import wraps
 
 from flask_limiter.util import get_remote_address
 
 from app.errors import AppError
-from app.services.intake.submission_limits import STATUS_SCOPE, Window, reveals_status, store, windows_of
-from miniprogram_api.auth import worker_or_address
+from app.services.intake import submission_limits
+from app.services.intake.submission_limits import Window, reveals_status, store, windows_of
+from miniprogram_api.auth import signed_in_by, worker_or_address
 
 
 def status_windows() -> list[Window]:
-    return [
-        *windows_of("RATELIMIT_MP_STATUS_PER_TOKEN", STATUS_SCOPE, worker_or_address(), False),
-        *windows_of("RATELIMIT_MP_STATUS_PER_IP", STATUS_SCOPE, "ip:" + get_remote_address(), False),
-    ]
+    # A dev login stands for a WeChat login where there is no WeChat (never in production); an H5 visitor is free.
+    by_account = signed_in_by() != "h5"
+    return submission_limits.status_windows(worker_or_address(), get_remote_address(), by_account)
 
 
 def submission_windows(scope: str, per_address: bool) -> list[Window]:
@@ -25,7 +26,7 @@ def submission_windows(scope: str, per_address: bool) -> list[Window]:
 
 
 def enforced(scope: str, per_address: bool = True):
-    """Decorate a submitting view: 429 before it runs when a window is full; its 409s counted after."""
+    """Decorate a submitting view: 429 before it runs when a window is full; answers telling a status counted after."""
 
     def decorate(view):
         @wraps(view)
@@ -34,11 +35,14 @@ def enforced(scope: str, per_address: bool = True):
             if wait:
                 raise AppError("rate_limited", "操作太频繁，请稍后再试", 429, retry_after=wait)
             try:
-                return view(*args, **kwargs)
+                response = view(*args, **kwargs)
             except AppError as refusal:
                 if reveals_status(refusal):
                     store().hit(status_windows())
                 raise
+            if reveals_status(response.status_code):
+                store().hit(status_windows())
+            return response
 
         return limited
 

@@ -26,6 +26,7 @@ def configured(name: str):
 
 
 login_limit = limiter.limit(configured("RATELIMIT_MP_LOGIN"), key_func=get_remote_address)
+h5_limit_per_address = limiter.limit(configured("RATELIMIT_MP_H5_PER_IP"), key_func=get_remote_address)
 submit_limit_per_token = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_TOKEN"), key_func=worker_or_address)
 submit_limit_per_address = limiter.limit(configured("RATELIMIT_MP_SUBMIT_PER_IP"), key_func=get_remote_address)
 scan_limit_per_address = limiter.limit(configured("RATELIMIT_SCAN_PER_IP"), key_func=get_remote_address)
@@ -79,7 +80,7 @@ def login(body):
 
 
 @blp.route("/auth/h5", methods=["POST"])
-@login_limit
+@h5_limit_per_address
 @blp.response(200, schemas.TokenSchema)
 def h5_login():
     """A visitor token for the H5 page (when H5_JOIN_ENABLED)."""
@@ -190,7 +191,7 @@ def accepts_upload(max_bytes: int):
 @blp.arguments(schemas.IdCardPhotoRequest(), location="files")
 @blp.response(200, schemas.IdCardReadingSchema)
 def read_id_card(files):
-    """Read the name and 身份证号 from a photo of the ID card's portrait side (WeChat logins only); nothing is stored."""
+    """Read name and 身份证号 from a photo of the ID card's portrait side (WeChat logins only); nothing is stored."""
     return id_card_ocr.read_id_card(current_worker(), files["image"].read())
 
 

@@ -20,7 +20,8 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(Healt
 def app_settings(app_settings):
     # Each generated example signs in and posts; the limits themselves are tested elsewhere.
     unlimited = "100000/minute"
-    return {**app_settings, "RATELIMIT_MP_SUBMIT_PER_TOKEN": unlimited, "RATELIMIT_MP_LOGIN": unlimited}
+    return {**app_settings, "RATELIMIT_MP_SUBMIT_PER_TOKEN": unlimited, "RATELIMIT_MP_STATUS_PER_TOKEN": unlimited,
+            "RATELIMIT_MP_LOGIN": unlimited}
 
 
 def assert_refused_in_shape(response):

@@ -25,6 +25,8 @@ def deployment(app, app_settings, seeded, tmp_path):
         "PUBLIC_BASE_URL": "https://localhost", "PROXY_COUNT": "1", "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "DEV_LOGIN_ENABLED": "0", "WEB_CONCURRENCY": "1",
         "RATELIMIT_MP_LOGIN": GENEROUS, "RATELIMIT_MP_SUBMIT_PER_IP": GENEROUS, "METRICS_TOKEN": METRICS_TOKEN,
+        # The load is H5 visitors from one address through nginx: each is a new token and a status answer there.
+        "RATELIMIT_MP_H5_PER_IP": GENEROUS, "RATELIMIT_MP_STATUS_PER_IP": GENEROUS,
     }
     hosts = [AppHost(env, 1, tmp_path / f"host-{name}.log") for name in "ab"]
     proxy = Proxy(tmp_path / "nginx", [host.address for host in hosts])

@@ -4,10 +4,15 @@ The windows and their stores live here; miniprogram_api/limits.py names the requ
 and applies them around the submitting views.
 
 Per token and per address, a submission is a hit of its own window; and before each one, the token's and the
-address's count of answers that revealed an ID number's status (409) is checked, so once either has had its
-share it gets the generic 429 for everything and learns nothing more (issue 10 item 4). A 409 is counted once
-decided. Flask-Limiter cost a join four Redis round trips for this (two scripts, two GETs: ≈ 17 % of its
-CPU by py-spy, 2026-12-02); one script checks every window and counts the hits only when all allow it.
+address's count of answers that told an ID number's status is checked, so once either has had its share it gets
+the generic 429 for everything and learns nothing more (issue 10 item 4). Every such answer costs the same,
+whatever it said (issue 22 item 5): a 409 already_applied / already_member and a 201 (the number had no live
+application) are each counted once decided, in the token's window and in the address's — except the first
+answer of a WeChat account in the token's window, which the address does not pay for: a venue's crowd behind
+one NAT address is hundreds of accounts answered once each, an attacker at that address is one account asking
+many times or H5 visitors (free to make, so always counted). Flask-Limiter cost a join four Redis round trips
+for this (two scripts, two GETs: ≈ 17 % of its CPU by py-spy, 2026-12-02); one script checks every window and
+counts the hits only when all allow it.
 
 Windows are fixed and start at a key's first hit, as Flask-Limiter's. Shared through Redis, so exact across
 processes and hosts. While Redis is away each process counts in memory (a token may then get a limit per
@@ -38,15 +43,26 @@ STATUS_SCOPE = "membership-status"
 # The answers that tell whether an ID number has applied (another 409, e.g. not_returned, tells nothing).
 STATUS_REVEALING = {"already_applied", "already_member"}
 
-# ARGV per key: its amount, then the seconds of a window it opens (0: only checked, not a hit).
+# ARGV[1]: '1' to refuse when a window is full (then count nothing), '0' to count only. Then per key: its amount,
+# the seconds of a window it opens (0: only checked, not a hit), and the index in KEYS of a window that must
+# have a hit before this one applies at all (0: it always applies). Which windows apply is read before any count.
 CHECK_AND_HIT = """
-for i, key in ipairs(KEYS) do
-  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then
-    return math.max(redis.call('TTL', key), 1)
+local applies = {}
+for i = 1, #KEYS do
+  local after = tonumber(ARGV[3 * i + 1])
+  applies[i] = after == 0 or tonumber(redis.call('GET', KEYS[after]) or '0') > 0
+end
+if ARGV[1] == '1' then
+  for i, key in ipairs(KEYS) do
+    if applies[i] and tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[3 * i - 1]) then
+      return math.max(redis.call('TTL', key), 1)
+    end
   end
 end
 for i, key in ipairs(KEYS) do
-  if ARGV[2 * i] ~= '0' and redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if applies[i] and ARGV[3 * i] ~= '0' and redis.call('INCR', key) == 1 then
+    redis.call('EXPIRE', key, ARGV[3 * i])
+  end
 end
 return 0
 """
@@ -58,6 +74,7 @@ class Window:
     amount: int
     seconds: int
     is_hit: bool  # this submission counts in it (submissions), or the window is only checked (statuses)
+    only_after: str | None = None  # the key of a window that must have a hit before this one applies at all
 
 
 @functools.lru_cache(maxsize=32)
@@ -65,11 +82,23 @@ def parsed(limit: str) -> tuple:
     return tuple(parse_many(limit))
 
 
-def windows_of(setting: str, scope: str, who: str, is_hit: bool) -> list[Window]:
+def windows_of(setting: str, scope: str, who: str, is_hit: bool, only_after: str | None = None) -> list[Window]:
     return [
-        Window(f"limits:{scope}:{who}:{item.amount}/{item.get_expiry()}", item.amount, item.get_expiry(), is_hit)
+        Window(f"limits:{scope}:{who}:{item.amount}/{item.get_expiry()}", item.amount, item.get_expiry(), is_hit,
+               only_after)
         for item in parsed(current_app.config[setting])
     ]
+
+
+def status_windows(token: str, address: str, by_account: bool) -> list[Window]:
+    """The token's and the address's windows of answers telling an ID number's status (checked, not hit).
+
+    For a WeChat account the address's windows apply only once the token's first window has had an answer:
+    its first answer is free there, so a crowd of real accounts behind one address is never refused for it.
+    """
+    own = windows_of("RATELIMIT_MP_STATUS_PER_TOKEN", STATUS_SCOPE, token, False)
+    first_answer_free = own[0].key if by_account and own else None
+    return own + windows_of("RATELIMIT_MP_STATUS_PER_IP", STATUS_SCOPE, "ip:" + address, False, first_answer_free)
 
 
 def id_number_key(id_number: str, day: date | None = None) -> str:
@@ -84,8 +113,11 @@ def id_number_key(id_number: str, day: date | None = None) -> str:
     return hmac.new(day_key, id_number.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def reveals_status(refusal: AppError) -> bool:
-    return refusal.code in STATUS_REVEALING
+def reveals_status(answer: AppError | int) -> bool:
+    """Whether an answer to a submission (a refusal, or a status code) told the ID number's status."""
+    if isinstance(answer, AppError):
+        return answer.code in STATUS_REVEALING
+    return answer == 201  # a new application: the number had no live one
 
 
 class MemoryWindows:
@@ -96,22 +128,31 @@ class MemoryWindows:
 
     def check_and_hit(self, windows: list[Window]) -> int:
         now = time.monotonic()
-        for window in windows:
-            hits, ends = self.counts.get(window.key, (0, now))
-            if ends > now and hits >= window.amount:
+        applying = self.applying(windows, now)
+        for window in applying:
+            hits, ends = self.current(window.key, now)
+            if hits >= window.amount:
                 return max(1, math.ceil(ends - now))
-        self.hit([window for window in windows if window.is_hit], now)
+        self.count([window for window in applying if window.is_hit], now)
         return 0
 
-    def hit(self, windows: list[Window], now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
+    def hit(self, windows: list[Window]) -> None:
+        now = time.monotonic()
+        self.count(self.applying(windows, now), now)
+
+    def applying(self, windows: list[Window], now: float) -> list[Window]:
+        return [w for w in windows if w.only_after is None or self.current(w.only_after, now)[0] > 0]
+
+    def current(self, key: str, now: float) -> tuple[int, float]:
+        hits, ends = self.counts.get(key, (0, now))
+        return (hits, ends) if ends > now else (0, now)
+
+    def count(self, windows: list[Window], now: float) -> None:
         if len(self.counts) > 10_000:
             self.counts = {key: value for key, value in self.counts.items() if value[1] > now}
         for window in windows:
-            hits, ends = self.counts.get(window.key, (0, now))
-            if ends <= now:
-                hits, ends = 0, now + window.seconds
-            self.counts[window.key] = (hits + 1, ends)
+            hits, ends = self.current(window.key, now)
+            self.counts[window.key] = (hits + 1, ends if hits else now + window.seconds)
 
 
 class SharedWindows:
@@ -125,18 +166,15 @@ class SharedWindows:
 
     def check_and_hit(self, windows: list[Window]) -> int:
         return self._shared_or_memory(
-            lambda: self.script(keys=[w.key for w in windows], args=arguments(windows)),
+            lambda: self.script(keys=[w.key for w in windows], args=arguments(windows, refuse=True)),
             lambda: self.memory.check_and_hit(windows),
         )
 
     def hit(self, windows: list[Window]) -> None:
-        def shared():
-            pipe = self.client.pipeline(transaction=False)
-            for window in windows:
-                pipe.incr(window.key).expire(window.key, window.seconds, nx=True)
-            pipe.execute()
-
-        self._shared_or_memory(shared, lambda: self.memory.hit(windows))
+        self._shared_or_memory(
+            lambda: self.script(keys=[w.key for w in windows], args=arguments(windows, refuse=False)),
+            lambda: self.memory.hit(windows),
+        )
 
     def _shared_or_memory(self, shared, in_memory):
         if time.monotonic() >= self.redis_back_at:
@@ -149,8 +187,14 @@ class SharedWindows:
         return in_memory()
 
 
-def arguments(windows: list[Window]) -> list[int]:
-    return [value for w in windows for value in (w.amount, w.seconds if w.is_hit else 0)]
+def arguments(windows: list[Window], refuse: bool) -> list[int]:
+    """The script's ARGV: when only counting (refuse=False), every window given is a hit."""
+    keys = [w.key for w in windows]
+    per_key = [
+        (w.amount, w.seconds if w.is_hit or not refuse else 0, keys.index(w.only_after) + 1 if w.only_after else 0)
+        for w in windows
+    ]
+    return [int(refuse), *(value for values in per_key for value in values)]
 
 
 def store() -> MemoryWindows | SharedWindows:
