@@ -225,8 +225,8 @@ def can_assign_at(user: User, booth: Booth) -> bool:
 
 
 def can_read_district(user: User) -> bool:
-    """The district overview and KPIs: district admins and the read-only viewers."""
-    return user.role in (Role.DISTRICT_ADMIN, Role.VIEWER)
+    """The district overview and KPIs: district admins and the district's own viewers (a town's read their town)."""
+    return is_district_admin(user) or (user.role is Role.VIEWER and sees_every_meeting(user))
 
 
 def sees_every_meeting(user: User) -> bool:

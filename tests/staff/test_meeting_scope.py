@@ -103,3 +103,11 @@ def test_booth_staff_get_only_their_own_booths_codes_and_only_while_the_meeting_
 
     meetings.change_status(account("district"), meeting, MeetingStatus.CLOSED)
     assert booth.get(f"/codes/{own}.png").status_code == 404
+
+
+def test_a_towns_viewer_does_not_read_the_district_overview_and_is_not_offered_it(staff_login, tianzhu_viewer):
+    town_viewer = staff_login("tianzhu-viewer")
+    assert town_viewer.get("/overview").status_code == 403
+    assert "全区概览" not in town_viewer.get("/meetings").text
+    district_viewer = staff_login("viewer")
+    assert district_viewer.get("/overview").status_code == 200 and "全区概览" in district_viewer.get("/meetings").text
