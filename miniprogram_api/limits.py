@@ -25,6 +25,14 @@ def submission_windows(scope: str, per_address: bool) -> list[Window]:
     return own + status_windows()
 
 
+# A crowd on one venue's Wi-Fi shares its address: the web page's answers are counted per address, WeChat's are not.
+H5_REFUSED = "操作太频繁，请稍后再试；也可以用微信“扫一扫”扫描现场二维码入会"
+
+
+def refused_message() -> str:
+    return H5_REFUSED if signed_in_by() == "h5" else "操作太频繁，请稍后再试"
+
+
 def enforced(scope: str, per_address: bool = True):
     """Decorate a submitting view: 429 before it runs when a window is full; answers telling a status counted after."""
 
@@ -33,7 +41,7 @@ def enforced(scope: str, per_address: bool = True):
         def limited(*args, **kwargs):
             wait = store().check_and_hit(submission_windows(scope, per_address))
             if wait:
-                raise AppError("rate_limited", "操作太频繁，请稍后再试", 429, retry_after=wait)
+                raise AppError("rate_limited", refused_message(), 429, retry_after=wait)
             try:
                 response = view(*args, **kwargs)
             except AppError as refusal:
