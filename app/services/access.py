@@ -1,7 +1,10 @@
 """Who may do what: roles scoped to an org or to booths (SPEC §5, §9)."""
 
+from sqlalchemy import false, select, true
+
 from app.errors import AppError
 from app.models import Booth, EntryCode, Meeting, Role, User, Venue
+from app.models.staff import booth_assignments
 
 NO_PERMISSION = "没有权限执行此操作"
 
@@ -243,6 +246,19 @@ def can_see_meeting(user: User, meeting: Meeting) -> bool:
         return True
     return user.org_id is not None and (meeting.organiser_org_id == user.org_id
                                         or any(venue.host_org_id == user.org_id for venue in meeting.venues))
+
+
+def seen_meetings(user: User):
+    """can_see_meeting as a WHERE clause on Meeting, so a list finds a user's meetings in the database."""
+    if user.role is Role.BOOTH_STAFF:
+        return Meeting.id.in_(select(Venue.meeting_id).join(Booth).join(booth_assignments)
+                              .where(booth_assignments.c.user_id == user.id))
+    if sees_every_meeting(user):
+        return true()
+    if user.org_id is None:
+        return false()
+    hosting = select(Venue.meeting_id).where(Venue.host_org_id == user.org_id)
+    return (Meeting.organiser_org_id == user.org_id) | Meeting.id.in_(hosting)
 
 
 def can_see_venue_codes(user: User, venue: Venue) -> bool:
