@@ -75,7 +75,7 @@ def read(query: Select, order: Order, boundary: tuple | None, backwards: bool, l
     direction = desc if newest_first else asc
     query = query.order_by(None).order_by(*(direction(column) for column in order.columns)).limit(limit)
     result = db.session.execute(query)
-    return list(result.scalars() if len(query.selected_columns) == 1 else result)
+    return list(result.scalars() if len(query.column_descriptions) == 1 else result)
 
 
 def count(query: Select) -> int:
