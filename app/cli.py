@@ -2,6 +2,7 @@
 flask intake rebuild|reconcile · flask privacy purge · flask workers revoke-tokens ·
 flask security sign-out-everyone."""
 
+import time
 from contextlib import contextmanager
 
 import click
@@ -144,13 +145,29 @@ def intake_reconcile(meeting_id):
 
 @privacy_cli.command("purge")
 def privacy_purge():
-    """Remove PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS."""
-    result = privacy.purge_expired()
+    """Remove PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS.
+
+    Prints a line per committed batch; an interrupted run keeps its batches, and running it again finishes.
+    """
+    result = privacy.purge_expired(progress=batch_printer())
     days = current_app.config["RETENTION_DAYS"]
     click.echo(
         f"retention {days} days: purged {result.applications} applications, unlinked {result.scans} scans, "
         f"forgot {result.workers} workers' phone numbers"
     )
+
+
+def batch_printer():
+    """Print each committed batch: the step, how far it is of what it found, the batch's and the run's seconds."""
+    started = last = time.monotonic()
+
+    def told(step: str, done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        click.echo(f"{step}: {done:,} of {total:,} done ({now - last:.1f} s, {now - started:.1f} s in all)")
+        last = now
+
+    return told
 
 
 @workers_cli.command("revoke-tokens")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +28,8 @@ class Scan(db.Model):
     """One open of an entry code by a worker; unique visitors are counted from these rows."""
 
     __tablename__ = "scans"
+    # Purge walks a meeting's visitors in key order and re-keys each visitor's scans by this pair.
+    __table_args__ = (Index("ix_scans_meeting_visitor", "meeting_id", "visitor_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"), index=True)

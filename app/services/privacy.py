@@ -4,12 +4,13 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, g, has_request_context
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, String, case, column, delete, func, select, tuple_, update, values
 
 from app.extensions import db
 from app.models import (
@@ -119,7 +120,11 @@ class PurgeResult:
     workers: int = 0
 
 
-PURGE_BATCH = 500
+# (step, rows done so far, rows the step found at its start): told after each committed batch.
+PurgeProgress = Callable[[str, int, int], None]
+
+PURGE_BATCH = 500  # applications, each with its cards, moves and audit rows
+UNLINK_BATCH = 2000  # visitors (one meeting's scans of one worker), or workers
 # PIPL: a rejected or withdrawn application keeps only what the counts read (meeting, venue, booth, union,
 # status and its times, consent version); the person, their answers and every word staff wrote about them go.
 PURGED_APPLICATION_COLUMNS = {
@@ -133,25 +138,39 @@ PURGED_APPLICATION_COLUMNS = {
 PURGED_CARD_REASON = "入会申请未通过或已撤回，个人信息已按期清除"
 
 
-def purge_expired(now: datetime | None = None) -> PurgeResult:
+def purge_expired(now: datetime | None = None, progress: PurgeProgress | None = None) -> PurgeResult:
     """Remove the PII of rejected/withdrawn applications and unlink old scans after RETENTION_DAYS.
 
     Counts survive: the application and card rows stay with their meeting, venue, union and status, and
     every old scan keeps a visitor key, re-keyed to a random value per meeting and visitor so it can no
-    longer be tied to a worker. Each step commits in batches, so a year's backlog finishes.
+    longer be tied to a worker. Every step commits bounded batches and picks only what is still to do, so
+    an interrupted run keeps what it committed and the next run finishes the rest.
     """
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
-    applications = purge_applications(cutoff)
-    scans = unlink_scans(cutoff)
-    workers = forget_idle_workers(cutoff)
-    db.session.commit()
+    told = progress or (lambda step, done, total: None)
+    applications = purge_applications(cutoff, told)
+    scans = unlink_scans(cutoff, told)
+    workers = forget_idle_workers(cutoff, told)
     return PurgeResult(applications, scans, workers)
 
 
-def purge_applications(cutoff: datetime) -> int:
+def commit_batch(progress: PurgeProgress, step: str, done: int, total: int) -> None:
+    db.session.commit()
+    progress(step, done, total)
+
+
+def count_of(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def purge_applications(cutoff: datetime, progress: PurgeProgress) -> int:
     """Purge expired applications PURGE_BATCH at a time by id, each batch with its cards and audit rows."""
+    total = count_of(expired_applications(cutoff))
     purged, after_id = 0, 0
-    while batch := expired_application_ids(cutoff, after_id):
+    while batch := list(db.session.scalars(
+        expired_applications(cutoff).where(MembershipApplication.id > after_id)
+        .order_by(MembershipApplication.id).limit(PURGE_BATCH)
+    )):
         db.session.execute(
             update(MembershipApplication).where(MembershipApplication.id.in_(batch))
             .values(**PURGED_APPLICATION_COLUMNS,
@@ -161,25 +180,22 @@ def purge_applications(cutoff: datetime) -> int:
         end_purged_cards(batch)
         forget_moves(batch)
         audit.redact_targets("membership_application", batch)
-        db.session.commit()
         purged, after_id = purged + len(batch), batch[-1]
+        commit_batch(progress, "applications", purged, total)
     return purged
 
 
-def expired_application_ids(cutoff: datetime, after_id: int) -> list[int]:
-    """The next batch of ended applications past retention that still hold anything of the person."""
+def expired_applications(cutoff: datetime):
+    """Ended applications past retention that still hold anything of the person (their ids)."""
     application = MembershipApplication
     ended_at = func.coalesce(application.withdrawn_at, application.decided_at, application.submitted_at)
     # Every application has a gender (from its ID number), and purge clears it: a row purged before purge
     # cleared the quasi-identifiers still has one, and is finished now.
     holds_person = application.purged_at.is_(None) | application.gender.is_not(None)
-    query = (
-        select(application.id)
-        .where(application.status.in_([ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN]),
-               ended_at < cutoff, holds_person, application.id > after_id)
-        .order_by(application.id).limit(PURGE_BATCH)
+    return select(application.id).where(
+        application.status.in_([ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN]),
+        ended_at < cutoff, holds_person,
     )
-    return list(db.session.scalars(query))
 
 
 def end_purged_cards(application_ids: list[int]) -> None:
@@ -204,40 +220,62 @@ def forget_moves(application_ids: list[int]) -> None:
                        execution_options={"synchronize_session": False})
 
 
-def forget_idle_workers(cutoff: datetime) -> int:
+def forget_idle_workers(cutoff: datetime, progress: PurgeProgress) -> int:
     """A worker with no live application, unseen since the cutoff, no longer needs a stored phone number."""
-    live = select(MembershipApplication.worker_id).where(
-        MembershipApplication.status.in_([ApplicationStatus(s) for s in LIVE_STATUSES])
+    live = select(MembershipApplication.id).where(
+        MembershipApplication.worker_id == Worker.id,
+        MembershipApplication.status.in_([ApplicationStatus(s) for s in LIVE_STATUSES]),
     )
-    statement = (
-        update(Worker)
-        .where(
-            Worker.phone_enc.is_not(None) | Worker.session_key_enc.is_not(None),
-            func.coalesce(Worker.last_seen_at, Worker.created_at) < cutoff,
-            Worker.id.not_in(live),
-        )
-        .values(phone_enc=None, session_key_enc=None)
+    idle = (
+        Worker.phone_enc.is_not(None) | Worker.session_key_enc.is_not(None),
+        func.coalesce(Worker.last_seen_at, Worker.created_at) < cutoff,
+        ~live.exists(),
     )
-    return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
-
-
-def unlink_scans(cutoff: datetime) -> int:
-    """Re-key old scans per meeting and visitor and drop their worker, committing every PURGE_BATCH visitors."""
-    old = (Scan.scanned_at < cutoff) & Scan.worker_id.is_not(None)
-    visitors = db.session.execute(select(Scan.meeting_id, Scan.visitor_key).where(old).distinct()).all()
-    unlinked = 0
-    for number, (meeting_id, visitor_key) in enumerate(visitors, 1):
-        same_visitor = (Scan.meeting_id == meeting_id) & (Scan.visitor_key == visitor_key)
-        # Every scan of this visitor at this meeting gets the same new key, so unique visitors still add up.
-        anonymous = "purged:" + secrets.token_hex(16)
-        db.session.execute(update(Scan).where(same_visitor).values(visitor_key=anonymous),
-                           execution_options={"synchronize_session": False})
-        result = db.session.execute(
-            update(Scan).where(Scan.meeting_id == meeting_id, Scan.visitor_key == anonymous, Scan.scanned_at < cutoff)
-            .values(worker_id=None),
+    total = count_of(select(Worker.id).where(*idle))
+    forgotten, after_id = 0, 0
+    while batch := list(db.session.scalars(
+        select(Worker.id).where(*idle, Worker.id > after_id).order_by(Worker.id).limit(UNLINK_BATCH)
+    )):
+        # Asked again in the UPDATE: a worker who applied since the batch was read keeps the number.
+        forgotten += db.session.execute(
+            update(Worker).where(Worker.id.in_(batch), *idle).values(phone_enc=None, session_key_enc=None),
             execution_options={"synchronize_session": False},
-        )
-        unlinked += result.rowcount
-        if number % PURGE_BATCH == 0:
-            db.session.commit()
+        ).rowcount
+        after_id = batch[-1]
+        commit_batch(progress, "workers", forgotten, total)
+    return forgotten
+
+
+def unlink_scans(cutoff: datetime, progress: PurgeProgress) -> int:
+    """Re-key old scans per meeting and visitor and drop their worker, UNLINK_BATCH visitors a committed batch.
+
+    Visitors are walked in (meeting, visitor key) order on that index, so each batch starts where the last
+    ended; a visitor is one UPDATE joined to the batch's new keys, not two statements per visitor.
+    """
+    old_linked = (Scan.worker_id.is_not(None), Scan.scanned_at < cutoff)
+    visitor = (Scan.meeting_id, Scan.visitor_key)
+    total = count_of(select(*visitor).where(*old_linked).distinct())
+    unlinked, done, after = 0, 0, (0, "")
+    while batch := db.session.execute(
+        select(*visitor, func.count()).where(*old_linked, tuple_(*visitor) > after)
+        .group_by(*visitor).order_by(*visitor).limit(UNLINK_BATCH)
+    ).all():
+        rekey_visitors([(meeting_id, key) for meeting_id, key, _ in batch], cutoff)
+        unlinked += sum(scans for _, _, scans in batch)
+        done, after = done + len(batch), tuple(batch[-1][:2])
+        commit_batch(progress, "visitors", done, total)
     return unlinked
+
+
+def rekey_visitors(visitors: list[tuple[int, str]], cutoff: datetime) -> None:
+    """Give every scan of each (meeting, visitor) one new random key, and drop the worker of the old ones."""
+    # The same new key for all of a visitor's scans at a meeting (newer ones too): unique visitors still add up.
+    rekeyed = values(
+        column("meeting_id", Integer), column("old_key", String), column("new_key", String), name="rekeyed"
+    ).data([(meeting_id, key, "purged:" + secrets.token_hex(16)) for meeting_id, key in visitors]).cte("rekeyed")
+    db.session.execute(
+        update(Scan).where(Scan.meeting_id == rekeyed.c.meeting_id, Scan.visitor_key == rekeyed.c.old_key)
+        .values(visitor_key=rekeyed.c.new_key,
+                worker_id=case((Scan.scanned_at < cutoff, None), else_=Scan.worker_id)),
+        execution_options={"synchronize_session": False},
+    )

@@ -1,17 +1,19 @@
 """`flask privacy purge`: PII of old rejected/withdrawn applications is gone from the raw rows, counts stay."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, insert, select, text
 
-from app.extensions import db
-from app.models import ApplicationStatus, Scan, User
+from app.extensions import db, redis_handle
+from app.models import ApplicationMove, ApplicationStatus, Scan, User
 from app.services import privacy
 from app.services.afterday import overview, review
 from app.services.intake.scans import visitor_key
 from app.services.live import intake_counters, reports
-from app.services.setup import entry_codes
+from app.services.setup import demo, entry_codes
+from tests.conftest import empty_all_tables
 from tests.factories import account, days_ago, id_number, make_application, make_card, make_worker
 
 
@@ -74,6 +76,7 @@ def test_purge_removes_old_pii_and_keeps_every_count(seeded, runner):
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
     assert "purged 2 applications, unlinked 3 scans" in result.output
+    assert "applications: 2 of 2 done (" in result.output and "visitors: 2 of 2 done (" in result.output
 
     db.session.expire_all()
     for purged in (old_rejected, old_withdrawn):
@@ -213,3 +216,128 @@ def test_a_backlog_larger_than_a_batch_is_purged_in_committed_batches(seeded, mo
         row = db.session.execute(text("SELECT purged_at, employer FROM membership_applications WHERE id = :id"),
                                  {"id": application.id}).one()
         assert row.purged_at is not None and row.employer is None
+
+
+def test_unlinking_scans_costs_the_same_statements_for_2_visitors_as_for_40(seeded):
+    code = entry_codes.active_codes(seeded.meeting)[0]
+
+    def statements_to_unlink(visitors: int) -> int:
+        workers = [make_worker() for _ in range(visitors)]
+        db.session.execute(insert(Scan), [
+            {"worker_id": worker.id, "entry_code_id": code.id, "meeting_id": code.meeting_id,
+             "venue_id": code.venue_id, "booth_id": code.booth_id, "scanned_at": days_ago(40 + n),
+             "visitor_key": visitor_key(code.meeting_id, worker.id)}
+            for worker in workers for n in range(2)
+        ])
+        db.session.commit()
+        seen = []
+        counting = lambda *_args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", counting)
+        try:
+            assert privacy.purge_expired().scans == 2 * visitors
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counting)
+        return len(seen)
+
+    assert statements_to_unlink(2) == statements_to_unlink(40)
+
+
+class Interrupted(Exception):
+    """Stands for a Ctrl-C or a killed process right after a batch's progress line."""
+
+
+def a_backlog(meeting) -> None:
+    """Five applications ended long ago (with cards, a move, reasons in audit rows), their workers and scans."""
+    venue = next(v for v in meeting.venues if v.host_org.name == "仁和镇")
+    code = next(c for c in entry_codes.active_codes(meeting) if c.venue_id == venue.id)
+    renhe = account("renhe")
+    for n in range(5):
+        worker = make_worker(f"oid-backlog-{n}")
+        worker.phone_enc, worker.last_seen_at = privacy.encrypt(f"1391234567{n}"), days_ago(60)
+        application = make_application(venue, worker=worker, id_no=id_number(serial=9000 + n),
+                                       submitted_at=days_ago(50), employer=f"第{n}家企业")
+        make_card(application)
+        if n % 2:
+            review.reject(renhe, application.id, f"请本人来，或打1390000123{n}")
+        else:
+            review.return_for_correction(renhe, application.id, "请补充", fields=["employer"])
+            application.status, application.withdrawn_at = ApplicationStatus.WITHDRAWN, days_ago(45)
+        application.decided_at = days_ago(45)
+        db.session.add(ApplicationMove(application_id=application.id, from_worker_id=worker.id, moved_at=days_ago(46)))
+        for age in (44, 43) if n < 4 else (44, 1):
+            scan(code, worker, days_ago(age))
+    make_application(venue, worker=make_worker("oid-backlog-member"), id_no=id_number(serial=9100),
+                     status=ApplicationStatus.APPROVED)
+    db.session.commit()
+
+
+MOMENT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
+
+
+def end_state() -> dict:
+    """Every row purge touches, as a dump shows it; what a run stamps or draws at random is shown by its shape."""
+    tables = ("membership_applications", "mutual_aid_card_applications", "application_moves", "audit_logs",
+              "scans", "workers")
+    purged_keys: dict[str, str] = {}
+
+    def shape(value):
+        if isinstance(value, datetime) or isinstance(value, str) and MOMENT.match(value):  # SQLite's are text
+            return "time"
+        if isinstance(value, bytes | memoryview):
+            return "ciphertext"
+        if isinstance(value, str) and value.startswith("purged:"):
+            return purged_keys.setdefault(value, f"purged #{len(purged_keys)}")
+        return value
+
+    return {table: [tuple(shape(value) for value in row)
+                    for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()]  # noqa: S608
+            for table in tables}
+
+
+def start_again() -> None:
+    """Empty every table: ids start from 1 again, as when the test began."""
+    db.session.remove()
+    empty_all_tables()
+    if redis_handle.enabled:
+        redis_handle.client.flushdb()
+
+
+@pytest.mark.parametrize("step", ["applications", "visitors", "workers"])
+def test_a_purge_interrupted_after_a_batch_keeps_it_and_the_next_run_ends_as_an_uninterrupted_one(
+        seeded, monkeypatch, step):
+    monkeypatch.setattr(privacy, "PURGE_BATCH", 2)
+    monkeypatch.setattr(privacy, "UNLINK_BATCH", 2)
+    a_backlog(seeded.meeting)
+    assert privacy.purge_expired() == privacy.PurgeResult(5, 9, 5)
+    uninterrupted = end_state()
+
+    start_again()
+    a_backlog(demo.seed_demo().meeting)
+    told = []
+
+    def interrupt_after_first_batch(done_step, done, total):
+        told.append((done_step, done, total))
+        if done_step == step:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        privacy.purge_expired(progress=interrupt_after_first_batch)
+
+    assert told[-1] == (step, 2, 5)
+    db.session.rollback()
+    assert first_batch_is_done(step)
+    privacy.purge_expired()
+    resumed = end_state()
+    for table, rows in uninterrupted.items():
+        assert (table, resumed[table]) == (table, rows)
+    assert privacy.purge_expired() == privacy.PurgeResult(0, 0, 0)
+
+
+def first_batch_is_done(step: str) -> bool:
+    """Exactly one batch (2) of the step is committed, nothing of its next one."""
+    done = {
+        "applications": "SELECT count(*) FROM membership_applications WHERE purged_at IS NOT NULL",
+        "visitors": "SELECT count(DISTINCT visitor_key) FROM scans WHERE visitor_key LIKE 'purged:%'",
+        "workers": "SELECT count(*) FROM workers WHERE openid LIKE 'oid-backlog-_' AND phone_enc IS NULL",
+    }
+    return db.session.execute(text(done[step])).scalar() == 2
