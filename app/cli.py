@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Meeting, MeetingStatus, Org, Role, User
+from app.models import Meeting, Org, Role, User
 from app.services import privacy, revocation
 from app.services.intake import workers
 from app.services.live import intake_counters
@@ -115,30 +115,36 @@ def users_reactivate(username):
     click.echo(f"reactivated {username}")
 
 
-def meetings_to_count(meeting_id: int | None) -> list[Meeting]:
+def meetings_to_count(meeting_id: int | None, every_unarchived: bool) -> list[Meeting]:
     if meeting_id is None:
-        return list(db.session.scalars(select(Meeting).where(Meeting.status != MeetingStatus.ARCHIVED)))
+        return intake_counters.meetings_to_recount(every_unarchived)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise click.ClickException(f"找不到沟通会：{meeting_id}")
     return [meeting]
 
 
+def which_meetings(command):
+    command = click.option("--all", "every_unarchived", is_flag=True,
+                           help="所有未归档的沟通会（含已结束的），而不只是进行中的")(command)
+    return click.option("--meeting", "meeting_id", type=int, help="只处理这场沟通会（默认：进行中的）")(command)
+
+
 @intake_cli.command("rebuild")
-@click.option("--meeting", "meeting_id", type=int, help="只重建这场沟通会（默认：所有未归档的）")
-def intake_rebuild(meeting_id):
-    """Recompute the counters from the SQL rows (after a Redis loss or FLUSHALL)."""
-    for meeting in meetings_to_count(meeting_id):
+@which_meetings
+def intake_rebuild(meeting_id, every_unarchived):
+    """Recompute the counters of the open meetings (or --meeting ID, or --all unarchived) from the SQL rows."""
+    for meeting in meetings_to_count(meeting_id, every_unarchived):
         intake_counters.rebuild(meeting.id)
         values = intake_counters.meeting_counts(meeting.id).values_of("meeting", meeting.id)
         click.echo(f"{meeting.id} {meeting.title}: " + " ".join(f"{k}={v}" for k, v in values.items()))
 
 
 @intake_cli.command("reconcile")
-@click.option("--meeting", "meeting_id", type=int, help="只核对这场沟通会（默认：所有未归档的）")
-def intake_reconcile(meeting_id):
-    """Compare the counters with SQL and repair any drift."""
-    for meeting in meetings_to_count(meeting_id):
+@which_meetings
+def intake_reconcile(meeting_id, every_unarchived):
+    """Compare the counters of the open meetings (or --meeting ID, or --all unarchived) with SQL, repair drift."""
+    for meeting in meetings_to_count(meeting_id, every_unarchived):
         repaired = intake_counters.reconcile(meeting.id)
         click.echo(f"{meeting.id} {meeting.title}: {'repaired' if repaired else 'in step'}")
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, inspect, select
 
 from app import create_app
 from app.extensions import db
-from app.models import AuditLog, Booth, Enterprise, Meeting, MeetingStatus, Org, Role, User, Venue
+from app.models import AuditLog, Booth, Enterprise, Meeting, MeetingKind, MeetingStatus, Org, Role, User, Venue
 from app.models.base import utcnow
 from app.services import process_cache
 from app.services.intake import workers
+from app.services.live import intake_counters
 from app.services.setup import demo, passwords
 from miniprogram_api.auth import SALT
 from tests.conftest import settings_for
@@ -209,3 +210,42 @@ def test_sign_out_everyone_in_another_process_reaches_this_one(app, client, seed
     while revocations.entries and time.monotonic() < deadline:
         time.sleep(0.05)
     assert me(client, token).json["error"]["code"] == "token_revoked"
+
+
+def a_meeting(title: str, status: MeetingStatus) -> Meeting:
+    meeting = Meeting(title=title, held_on=utcnow().date(), kind=MeetingKind.TOWN, status=status,
+                      organiser_org_id=account("renhe").org_id)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+@pytest.fixture
+def recounted(monkeypatch):
+    """The meetings each `flask intake rebuild` / `reconcile` went through, by title."""
+    seen = []
+    for name in ("rebuild", "reconcile"):
+        original = getattr(intake_counters, name)
+        monkeypatch.setattr(intake_counters, name,
+                            lambda meeting_id, original=original: seen.append(db.session.get(Meeting, meeting_id).title)
+                            or original(meeting_id))
+    return seen
+
+
+@pytest.mark.parametrize("command", ["rebuild", "reconcile"])
+def test_intake_commands_go_through_the_open_meetings_not_the_years_closed_ones(runner, seeded, recounted, command):
+    for title, status in (("上月的镇街沟通会", MeetingStatus.CLOSED), ("去年的沟通会", MeetingStatus.ARCHIVED),
+                          ("下周的沟通会", MeetingStatus.DRAFT), ("今天的镇街沟通会", MeetingStatus.OPEN)):
+        a_meeting(title, status)
+    closed = db.session.scalar(select(Meeting).where(Meeting.title == "上月的镇街沟通会"))
+
+    assert runner.invoke(args=["intake", command]).exit_code == 0
+    assert recounted == [demo.MEETING_TITLE, "今天的镇街沟通会"]
+
+    recounted.clear()
+    assert runner.invoke(args=["intake", command, "--meeting", str(closed.id)]).exit_code == 0
+    assert recounted == ["上月的镇街沟通会"]
+
+    recounted.clear()
+    assert runner.invoke(args=["intake", command, "--all"]).exit_code == 0
+    assert recounted == [demo.MEETING_TITLE, "上月的镇街沟通会", "下周的沟通会", "今天的镇街沟通会"]
