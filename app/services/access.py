@@ -54,6 +54,8 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "staff.cards_send_to_bank": DISTRICT,
     "staff.cards_bank_file": DISTRICT,
     "staff.cards_answer": DISTRICT,
+    # The meeting field of /review, /cards and /exports suggests the meetings its user sees.
+    "staff.meeting_search": ADMINS,
     "staff.ledger_list": ADMINS,
     "staff.ledger_detail": ADMINS,
     "staff.ledger_create": ADMINS,

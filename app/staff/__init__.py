@@ -13,6 +13,7 @@ from app.staff import (  # noqa: E402,F401  (views register on bp)
     day_setup,
     exports,
     ledger,
+    meeting_picker,
     meetings,
     overview,
     review,

@@ -6,29 +6,37 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.errors import AppError
-from app.extensions import db
-from app.models import CardStatus, Meeting
+from app.models import CardStatus
 from app.models.card import CARD_STATUS_LABELS
 from app.services import access, privacy
-from app.services.afterday import card_processing
+from app.services.afterday import card_processing, person_search
+from app.services.afterday.card_processing import CardFilters
 from app.services.afterday.exports import ExportFile
+from app.services.setup import meeting_picker
 from app.staff import bp
+from app.staff.listing import requested_page
 
 
 @bp.get("/cards")
 @login_required
 def card_list():
-    meeting_id = request.args.get("meeting_id", type=int)
-    status = card_status(request.args.get("status", CardStatus.PENDING.value))
-    cards = card_processing.card_queue(current_user, meeting_id, status)
+    meeting_field = meeting_picker.meeting_field(current_user, request.args.get("meeting"))
+    meeting = meeting_field.picked
+    filters = CardFilters(
+        meeting_id=meeting.id if meeting else None,
+        venue_id=request.args.get("venue_id", type=int) if meeting else None,
+        status=card_status(request.args.get("status", CardStatus.PENDING.value)),
+        search=person_search.person_search(request.args.get("q")),
+        oldest_first=request.args.get("order") == "oldest",
+    )
+    page = card_processing.card_page(current_user, filters, requested_page(), request.remote_addr)
     return render_template(
         "staff/cards.html",
-        cards=cards,
-        people={card.id: privacy.identity_of(card.membership_application) for card in cards},
-        counts=card_processing.counts_by_venue(current_user, meeting_id),
-        meetings=db.session.scalars(db.select(Meeting).order_by(Meeting.held_on.desc())).all(),
-        meeting_id=meeting_id,
-        status=status,
+        page=page,
+        people={card.id: privacy.identity_of(card.membership_application) for card in page.items},
+        tallies=card_processing.card_tallies(current_user, filters.meeting_id),
+        meeting_field=meeting_field,
+        filters=filters,
         status_labels=CARD_STATUS_LABELS,
         can_process=access.is_district_admin(current_user),
     )

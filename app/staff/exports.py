@@ -6,10 +6,11 @@ from flask import render_template, request, send_file
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.models import Meeting, Org
+from app.models import Org
 from app.services import access
 from app.services.afterday import exports
 from app.services.afterday.exports import ExportFile, ExportScope
+from app.services.setup import meeting_picker
 from app.staff import bp
 
 
@@ -20,7 +21,7 @@ def export_page():
     org_query = db.select(Org).where(Org.parent_id.is_not(None)).order_by(Org.sort_order)
     return render_template(
         "staff/exports.html",
-        meetings=db.session.scalars(db.select(Meeting).order_by(Meeting.held_on.desc())).all(),
+        meeting_field=meeting_picker.meeting_field(current_user, request.args.get("meeting")),
         orgs=db.session.scalars(org_query).all() if access.is_district_admin(current_user) else [],
         is_district=access.is_district_admin(current_user),
     )
@@ -40,7 +41,8 @@ def export_member_register():
 
 
 def export_scope() -> ExportScope:
-    return ExportScope(meeting_id=request.form.get("meeting_id", type=int), org_id=request.form.get("org_id", type=int))
+    meeting = meeting_picker.pick_meeting(current_user, request.form.get("meeting"))
+    return ExportScope(meeting_id=meeting.id if meeting else None, org_id=request.form.get("org_id", type=int))
 
 
 def download(export: ExportFile):

@@ -5,31 +5,33 @@ from flask_login import current_user, login_required
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import ApplicationStatus, Meeting, Org
+from app.models import ApplicationStatus, Org
 from app.models.application import APPLICATION_STATUS_LABELS
 from app.services import access, privacy
-from app.services.afterday import review
+from app.services.afterday import person_search, review
 from app.services.afterday.review import QueueFilters
 from app.services.intake.form_options import FIELD_LABELS, NEW_FORM_JOBS
+from app.services.setup import meeting_picker
 from app.staff import bp
+from app.staff.listing import requested_page
 
 
 @bp.get("/review")
 @login_required
 def review_queue():
-    filters = queue_filters()
-    applications = review.queue(current_user, filters)
-    meeting = db.session.get(Meeting, filters.meeting_id) if filters.meeting_id else None
+    meeting_field = meeting_picker.meeting_field(current_user, request.args.get("meeting"))
+    meeting = meeting_field.picked
+    filters = queue_filters(meeting)
+    page = review.queue(current_user, filters, requested_page(), request.remote_addr)
     return render_template(
         "staff/review_queue.html",
-        applications=applications,
-        identities={a.id: privacy.identity_of(a) for a in applications},
+        page=page,
+        identities={a.id: privacy.identity_of(a) for a in page.items},
         filters=filters,
-        meetings=db.session.scalars(db.select(Meeting).order_by(Meeting.held_on.desc())).all(),
+        meeting_field=meeting_field,
         venues=[v for v in meeting.venues if access.can_see_org(current_user, v.host_org_id)] if meeting else [],
         status_labels=APPLICATION_STATUS_LABELS,
         new_form_jobs=NEW_FORM_JOBS,
-        queue_limit=review.QUEUE_LIMIT,
     )
 
 
@@ -116,15 +118,17 @@ def render_detail(application, identity, revealed: bool = False):
     )
 
 
-def queue_filters() -> QueueFilters:
+def queue_filters(meeting) -> QueueFilters:
     status = request.args.get("status", ApplicationStatus.SUBMITTED.value)
     if status not in APPLICATION_STATUS_LABELS and status != "all":
         raise AppError("invalid_status", "未知的申请状态", 422, {"status": "未知的申请状态"})
     return QueueFilters(
-        meeting_id=request.args.get("meeting_id", type=int),
-        venue_id=request.args.get("venue_id", type=int),
+        meeting_id=meeting.id if meeting else None,
+        venue_id=request.args.get("venue_id", type=int) if meeting else None,
         status=None if status == "all" else ApplicationStatus(status),
         new_form_job=request.args.get("new_form_job") or None,
+        search=person_search.person_search(request.args.get("q")),
+        newest_first=request.args.get("order") == "newest",
     )
 
 

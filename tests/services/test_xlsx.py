@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ApplicationStatus, Org, User
+from app.models import ApplicationStatus, MutualAidCardApplication, Org, User
 from app.services import xlsx
 from app.services.afterday import card_processing, exports
 from app.services.afterday.exports import ExportScope
@@ -36,7 +36,7 @@ def hostile_data(seeded) -> None:
 
 
 def all_card_ids() -> list[int]:
-    return [card.id for card in card_processing.card_queue(district(), None, None)]
+    return list(db.session.scalars(select(MutualAidCardApplication.id)))
 
 
 EXPORTS = {

@@ -1,6 +1,7 @@
 """The card page: masked lists and counts for a town, the bank download for the district."""
 
 import io
+import re
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from app.extensions import db
 from app.models import CardStatus, User
 from app.services.afterday import review
 from tests.factories import make_application, make_card
+from tests.volume import CARD_STATUSES, seed_people
 
 
 def test_town_admin_sees_masked_cards_and_district_downloads_the_bank_file(staff_login, seeded):
@@ -34,3 +36,21 @@ def test_a_town_reads_who_processes_cards_and_the_district_does_not_need_to(staf
     note = "互助服务卡由区总工会统一审核、报送北京银行办理"
     assert note in staff_login("renhe").get("/cards").text
     assert note not in staff_login("district").get("/cards").text
+
+
+def test_the_desk_pages_newest_first_with_its_total_and_reaches_the_oldest(staff_login, seeded):
+    people = seed_people(240, seeded.meeting.venues)
+    pending = [p.card_id for n, p in enumerate(people) if CARD_STATUSES[n % len(CARD_STATUSES)] is CardStatus.PENDING]
+    district = staff_login("district")
+    first = district.get("/cards").text
+    assert card_ids(first) == pending[::-1][:50] and "共 120 张" in first
+    second = district.get(re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")).text
+    assert card_ids(second) == pending[::-1][50:100]
+    oldest = district.get("/cards?order=oldest").text
+    assert card_ids(oldest) == pending[:50] and "共 120 张" in oldest
+    everything = district.get("/cards?status=all").text
+    assert "共 240 张" in everything and card_ids(everything) == [p.card_id for p in people][::-1][:50]
+
+
+def card_ids(text: str) -> list[int]:
+    return [int(found) for found in re.findall(r'data-card-id="(\d+)"', text)]

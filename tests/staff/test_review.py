@@ -1,8 +1,12 @@
 """The review pages: another town's applications stay out of reach; decisions land and are shown."""
 
+import html
+import re
+
 from app.extensions import db
 from app.models import ApplicationStatus, AuditLog
 from tests.factories import make_application
+from tests.volume import seed_people
 
 
 def venue_of(seeded, town: str):
@@ -74,7 +78,7 @@ def test_the_queue_narrows_to_one_venue_of_a_meeting(staff_login, seeded):
     district = staff_login("district")
     other = venue_of(seeded, "天竺镇")
     make_application(other, name="李四")
-    page = district.get(f"/review?meeting_id={seeded.meeting.id}&venue_id={other.id}").text
+    page = district.get(f"/review?meeting={seeded.meeting.id}&venue_id={other.id}").text
     assert "李*" in page and "张**" not in page
     assert f'<option value="{main.id}"' in page
 
@@ -103,3 +107,33 @@ def test_the_reviewing_union_voids_an_application_filed_with_someone_elses_id_an
     assert mp_worker("real-person").join(form).status_code == 201
     entry = db.session.query(AuditLog).filter_by(action="application.void").one()
     assert entry.detail == {"via": "review", "reason": "本人持身份证来镇总工会核实", "status_before": "submitted"}
+
+
+def test_the_queue_pages_from_its_oldest_to_its_newest_and_back_with_its_total(staff_login, seeded):
+    waiting = [p.application_id for p in seed_people(180, seeded.meeting.venues) if p.member_no is None]
+    district = staff_login("district")
+    pages = list(walk(district, "/review"))
+    assert [row_ids(page) for page in pages] == [waiting[:50], waiting[50:100], waiting[100:]]
+    assert all("共 120 份" in page for page in pages)
+    back = district.get(link(pages[-1], "prev")).text
+    assert row_ids(back) == waiting[50:100] and link(back, "next")
+
+    newest_first = district.get("/review?order=newest").text
+    assert row_ids(newest_first) == waiting[::-1][:50] and "共 120 份" in newest_first
+
+
+def walk(session, url: str):
+    """Each page's text, following 下一页 to the end."""
+    while url:
+        text = session.get(url).text
+        yield text
+        url = link(text, "next")
+
+
+def link(text: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def row_ids(text: str) -> list[int]:
+    return [int(found) for found in re.findall(r'data-application-id="(\d+)"', text)]

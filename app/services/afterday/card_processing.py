@@ -3,17 +3,21 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import ApplicationStatus, CardStatus, MutualAidCardApplication, User, Venue
+from app.models import ApplicationStatus, CardStatus, MutualAidCardApplication, Org, User, Venue
 from app.models.base import utcnow
-from app.services import access, audit, privacy
+from app.services import access, audit, paging, privacy
+from app.services.afterday import person_search
 from app.services.afterday.exports import ExportFile, stamp
 from app.services.afterday.member_register import iso
+from app.services.afterday.person_search import PersonSearch
 from app.services.intake.form_options import CARD_DELIVERIES
 from app.services.local_time import in_shanghai
+from app.services.paging import Order, Page, PageRequest
 from app.services.xlsx import workbook_bytes
 
 BANK_COLUMNS = [
@@ -29,8 +33,21 @@ NEXT_STATUSES = {
 
 
 @dataclass
-class VenueCardCounts:
-    venue: Venue
+class CardFilters:
+    meeting_id: int | None = None
+    venue_id: int | None = None
+    status: CardStatus | None = CardStatus.PENDING
+    search: PersonSearch | None = None
+    oldest_first: bool = False  # the desk reads what came in last; the backlog's start is one click away
+
+
+@dataclass
+class CardTally:
+    """One row of the desk's summary: a venue of the chosen meeting, or a union when no meeting is chosen."""
+
+    place: str
+    union: str
+    venue_id: int | None
     by_status: Counter
 
     @property
@@ -38,25 +55,49 @@ class VenueCardCounts:
         return sum(self.by_status.values())
 
 
-def card_queue(user: User, meeting_id: int | None, status: CardStatus | None) -> list[MutualAidCardApplication]:
-    """Card applications in the user's scope (all for the district, its own org's for a town union)."""
+CARD_ORDER = (MutualAidCardApplication.id,)  # ids are handed out as cards are applied for
+
+
+def card_scope(user: User, meeting_id: int | None = None) -> list:
+    """Conditions for the card applications in the user's scope (all for the district, its own for a town)."""
     access.require(access.can_review(user))
-    query = select(MutualAidCardApplication).order_by(MutualAidCardApplication.id)
-    if not access.is_district_admin(user):
-        query = query.where(MutualAidCardApplication.host_org_id == user.org_id)
-    if meeting_id is not None:
-        query = query.where(MutualAidCardApplication.meeting_id == meeting_id)
-    if status is not None:
-        query = query.where(MutualAidCardApplication.status == status)
-    return list(db.session.scalars(query))
+    card = MutualAidCardApplication
+    conditions = [] if access.is_district_admin(user) else [card.host_org_id == user.org_id]
+    return conditions + ([card.meeting_id == meeting_id] if meeting_id is not None else [])
 
 
-def counts_by_venue(user: User, meeting_id: int | None) -> list[VenueCardCounts]:
-    """How many cards per venue are in each status (the meeting total is their sum)."""
-    table: dict[int, VenueCardCounts] = {}
-    for card in card_queue(user, meeting_id, None):
-        row = table.setdefault(card.venue_id, VenueCardCounts(card.venue, Counter()))
-        row.by_status[card.status.value] += 1
+def card_page(user: User, filters: CardFilters, wanted: PageRequest, ip: str | None = None) -> Page:
+    """One page of the desk's list with its total; each card comes with its application, venue and union."""
+    card = MutualAidCardApplication
+    query = select(card).join(card.membership_application).where(*card_scope(user, filters.meeting_id))
+    if filters.venue_id is not None:
+        query = query.where(card.venue_id == filters.venue_id)
+    if filters.status is not None:
+        query = query.where(card.status == filters.status)
+    if filters.search is not None:
+        person_search.note_lookup(user, "cards", filters.search, ip)
+        query = query.where(person_search.matching(filters.search))
+    load = (contains_eager(card.membership_application), joinedload(card.venue), joinedload(card.host_org))
+    return paging.page_of(query, Order(CARD_ORDER, descending=not filters.oldest_first), lambda c: (c.id,),
+                          wanted, load=load)
+
+
+def card_tallies(user: User, meeting_id: int | None) -> list[CardTally]:
+    """How many cards are in each status per venue of the meeting (and its union), or per reviewing union
+    without one — one GROUP BY, so the table is as long as a meeting's venues or the district's unions."""
+    card = MutualAidCardApplication
+    if meeting_id is None:
+        place = (Org.name, Org.name, literal(None))
+        query = select(*place, card.status, func.count()).join(Org, card.host_org)
+        grouped, order = (Org.id, Org.name, Org.sort_order), (Org.sort_order, Org.id)
+    else:
+        place = (Venue.place_name, Org.name, Venue.id)
+        query = select(*place, card.status, func.count()).join(Venue, card.venue).join(Org, Venue.host_org)
+        grouped, order = (Venue.id, Venue.place_name, Venue.role, Org.name), (Venue.role, Venue.id)
+    query = query.where(*card_scope(user, meeting_id)).group_by(*grouped, card.status).order_by(*order)
+    table: dict[tuple, CardTally] = {}
+    for *where, status, count in db.session.execute(query):
+        table.setdefault(tuple(where), CardTally(*where, Counter())).by_status[status.value] = count
     return list(table.values())
 
 
@@ -79,7 +120,9 @@ def send_to_bank(user: User, card_ids: list[int], ip: str | None = None) -> Expo
 def resend_file(user: User, meeting_id: int | None, ip: str | None = None) -> ExportFile:
     """The bank file again for cards already sent and not yet answered (audited like the first time)."""
     access.require(access.is_district_admin(user))
-    cards = card_queue(user, meeting_id, CardStatus.SENT_TO_BANK)
+    card = MutualAidCardApplication
+    query = select(card).where(*card_scope(user, meeting_id), card.status == CardStatus.SENT_TO_BANK)
+    cards = list(db.session.scalars(query.order_by(card.id)))
     audit.record(user, "cards.bank_file", "mutual_aid_card_application", None,
                  {"meeting_id": meeting_id, "rows": len(cards)}, ip)
     db.session.commit()

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import AppError
 from app.extensions import db
@@ -17,13 +17,15 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import access, audit, privacy
+from app.services import access, audit, paging, privacy
+from app.services.afterday import person_search
+from app.services.afterday.person_search import PersonSearch
 from app.services.intake import booth_help, worker_messages
 from app.services.intake.form_options import FIELD_LABELS
 from app.services.live import intake_counters
 from app.services.local_time import now_in_shanghai
+from app.services.paging import Order, Page, PageRequest
 
-QUEUE_LIMIT = 500
 REASON_MAX = 200
 DECIDABLE = {
     "approve": {ApplicationStatus.SUBMITTED},
@@ -43,6 +45,8 @@ class QueueFilters:
     venue_id: int | None = None
     status: ApplicationStatus | None = ApplicationStatus.SUBMITTED
     new_form_job: str | None = None
+    search: PersonSearch | None = None
+    newest_first: bool = False  # the queue is worked oldest first; the other end is one click away
 
 
 @dataclass
@@ -51,14 +55,14 @@ class BatchResult:
     skipped: int
 
 
-def queue(user: User, filters: QueueFilters) -> list[MembershipApplication]:
-    """Applications the user may review, oldest first, narrowed by the filters."""
+# Submission order is the queue's order: one index per scope (district, a town) with and without a status.
+QUEUE_ORDER = (MembershipApplication.submitted_at, MembershipApplication.id)
+
+
+def queue(user: User, filters: QueueFilters, wanted: PageRequest, ip: str | None = None) -> Page:
+    """One page of the applications the user may review, narrowed by the filters, with their total."""
     access.require(access.can_review(user))
-    query = (
-        visible_applications(user)
-        .order_by(MembershipApplication.submitted_at, MembershipApplication.id)
-        .options(selectinload(MembershipApplication.venue), selectinload(MembershipApplication.host_org))
-    )
+    query = visible_applications(user)
     for column, value in (
         (MembershipApplication.meeting_id, filters.meeting_id),
         (MembershipApplication.venue_id, filters.venue_id),
@@ -67,7 +71,13 @@ def queue(user: User, filters: QueueFilters) -> list[MembershipApplication]:
     ):
         if value is not None:
             query = query.where(column == value)
-    return list(db.session.scalars(query.limit(QUEUE_LIMIT)))
+    if filters.search is not None:
+        person_search.note_lookup(user, "review", filters.search, ip)
+        query = query.where(person_search.matching(filters.search))
+    return paging.page_of(
+        query, Order(QUEUE_ORDER, descending=filters.newest_first), lambda a: (a.submitted_at, a.id), wanted,
+        load=(joinedload(MembershipApplication.venue), joinedload(MembershipApplication.host_org)),
+    )
 
 
 def visible_applications(user: User):

@@ -66,13 +66,15 @@ def test_the_bank_answer_issues_or_rejects_sent_cards_only(seeded):
     assert caught.value.code == "invalid_transition"
 
 
-def test_counts_per_venue_by_status(seeded):
+def test_tallies_count_each_status_per_venue_of_a_meeting_and_per_union_without_one(seeded):
     renhe, tianzhu = venue_of(seeded, "仁和镇"), venue_of(seeded, "天竺镇")
     sent = approved_card(renhe, "甲")
     approved_card(renhe, "乙")
     approved_card(tianzhu, "丙")
     card_processing.send_to_bank(user("district"), [sent.id])
-    counts = {row.venue.id: row for row in card_processing.counts_by_venue(user("district"), seeded.meeting.id)}
-    assert (counts[renhe.id].by_status["sent_to_bank"], counts[renhe.id].by_status["pending"]) == (1, 1)
-    assert counts[tianzhu.id].total == 1
-    assert [row.venue.id for row in card_processing.counts_by_venue(user("renhe"), None)] == [renhe.id]
+    by_venue = {row.venue_id: row for row in card_processing.card_tallies(user("district"), seeded.meeting.id)}
+    assert (by_venue[renhe.id].by_status["sent_to_bank"], by_venue[renhe.id].by_status["pending"]) == (1, 1)
+    assert (by_venue[tianzhu.id].total, by_venue[tianzhu.id].union) == (1, "天竺镇")
+    by_union = card_processing.card_tallies(user("district"), None)
+    assert [(row.place, row.total) for row in by_union] == [("仁和镇", 2), ("天竺镇", 1)]
+    assert [row.place for row in card_processing.card_tallies(user("renhe"), None)] == ["仁和镇"]

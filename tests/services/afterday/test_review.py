@@ -10,7 +10,9 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import ApplicationStatus, AuditLog, MembershipApplication, Org, User
 from app.services.afterday import card_processing, review
+from app.services.afterday.card_processing import CardFilters
 from app.services.afterday.review import QueueFilters
+from app.services.paging import PageRequest
 from tests.factories import id_number, make_application, make_card, make_worker
 
 
@@ -22,11 +24,16 @@ def user(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 
 
+def queued(username: str, **filters) -> list[int]:
+    """The ids on the first page of the user's queue."""
+    return [a.id for a in review.queue(user(username), QueueFilters(**filters), PageRequest()).items]
+
+
 def test_org_admin_queue_holds_only_its_own_towns_applications(seeded):
     mine = make_application(venue_of(seeded, "仁和镇"))
     make_application(venue_of(seeded, "天竺镇"))
-    assert [a.id for a in review.queue(user("renhe"), QueueFilters())] == [mine.id]
-    assert len(review.queue(user("district"), QueueFilters())) == 2
+    assert queued("renhe") == [mine.id]
+    assert len(queued("district")) == 2
 
 
 def test_org_admin_cannot_see_or_decide_another_towns_application(seeded):
@@ -48,7 +55,7 @@ def test_org_admin_cannot_see_or_decide_another_towns_application(seeded):
 def test_booth_staff_and_viewers_cannot_review(seeded):
     for username in ("booth", "viewer"):
         with pytest.raises(AppError) as caught:
-            review.queue(user(username), QueueFilters())
+            queued(username)
         assert caught.value.status == 403
 
 
@@ -57,8 +64,7 @@ def test_queue_filters_by_new_form_job_and_status(seeded):
     courier = make_application(venue, new_form_job="快递员")
     make_application(venue, new_form_job="none")
     make_application(venue, new_form_job="快递员", status=ApplicationStatus.RETURNED)
-    found = review.queue(user("renhe"), QueueFilters(new_form_job="快递员"))
-    assert [a.id for a in found] == [courier.id]
+    assert queued("renhe", new_form_job="快递员") == [courier.id]
 
 
 def test_approval_assigns_a_readable_member_number_and_is_audited(seeded):
@@ -124,8 +130,8 @@ def test_transfer_routes_the_application_to_the_other_towns_queue(seeded):
     application = make_application(venue_of(seeded, "仁和镇"))
     tianzhu_id = db.session.scalar(select(Org.id).where(Org.name == "天竺镇"))
     review.transfer(user("renhe"), application.id, tianzhu_id)
-    assert review.queue(user("renhe"), QueueFilters()) == []
-    assert [a.id for a in review.queue(user("tianzhu"), QueueFilters())] == [application.id]
+    assert queued("renhe") == []
+    assert queued("tianzhu") == [application.id]
 
 
 def test_a_card_follows_its_application_to_the_new_town(seeded):
@@ -135,9 +141,12 @@ def test_a_card_follows_its_application_to_the_new_town(seeded):
 
     review.transfer(user("renhe"), application.id, tianzhu_id)
 
-    assert card_processing.card_queue(user("renhe"), None, None) == []
-    assert [c.membership_application_id for c in card_processing.card_queue(user("tianzhu"), None, None)] == [
-        application.id]
+    def desk(username: str) -> list[int]:
+        page = card_processing.card_page(user(username), CardFilters(status=None), PageRequest())
+        return [card.membership_application_id for card in page.items]
+
+    assert desk("renhe") == []
+    assert desk("tianzhu") == [application.id]
 
 
 def test_reveal_gives_the_full_identity_and_logs_who_saw_it(seeded):
