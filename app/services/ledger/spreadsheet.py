@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from app.errors import AppError
 from app.extensions import db
 from app.metrics import IMPORT_SECONDS
 from app.models import Enterprise, Org, User
@@ -31,6 +33,8 @@ COLUMNS = {
 REQUIRED_COLUMNS = ("企业名称", "所属镇街", "职工人数")
 YES = {"是", "已建", "已建会", "y", "yes", "true", "1"}
 NO = {"否", "未建", "未建会", "n", "no", "false", "0", ""}
+# A firm's headcount: a typo with more digits is refused on its row, not by the database's integer column.
+COUNT_MAX = 10_000_000
 
 
 LAYOUT = SheetLayout(COLUMNS, REQUIRED_COLUMNS, "请使用台账导出的表格作为模板")
@@ -43,27 +47,102 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ImportPlan:
+    """What a sheet's good rows write: new firms, changed firms (by id), and every row's complaint by number."""
+
+    new: list[dict] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
 @IMPORT_SECONDS.time()
 def import_workbook(user: User, content: bytes, ip: str | None = None) -> ImportResult:
     """Import firms from .xlsx: good rows go in whole, each bad row is reported and left out entirely."""
     access.require(access.can_review(user))
     rows = read_rows(content, LAYOUT)
     towns = {org.name: org for org in ledger.town_choices(user)}
-    result, seen = ImportResult(), set()
+    plan, read = ImportPlan(), {}
     for row in rows:
         try:
-            fields = row_fields(row.cells, towns)
-            key = fields.credit_code or (fields.name, fields.town_org_id)
-            if key in seen:
-                raise RowError("与前面的行重复")
-            seen.add(key)
-            save_row(user, fields, result)
+            read[row.number] = row_fields(row.cells, towns)
         except RowError as error:
-            result.errors.append(f"第 {row.number} 行：{error}")
+            plan.errors[row.number] = str(error)
+    matched = plan_rows(user, read, KnownFirms(list(read.values())), plan)
+    write(plan)
+    result = ImportResult(len(plan.new), matched, [f"第 {n} 行：{plan.errors[n]}" for n in sorted(plan.errors)])
     audit.record(user, "ledger.import", "enterprise", None,
                  {"created": result.created, "updated": result.updated, "errors": len(result.errors)}, ip)
     db.session.commit()
     return result
+
+
+class KnownFirms:
+    """The firms a sheet's rows may name, read in two queries: by credit code, and by name within a town."""
+
+    def __init__(self, rows: list[EnterpriseFields]):
+        codes = {fields.credit_code for fields in rows if fields.credit_code}
+        names = {fields.name for fields in rows}
+        by_code = select(Enterprise).where(Enterprise.credit_code.in_(codes))
+        by_name = select(Enterprise).where(Enterprise.name.in_(names)).order_by(Enterprise.id)
+        self.by_code = {firm.credit_code: firm for firm in db.session.scalars(by_code)} if codes else {}
+        self.by_name: dict[tuple, Enterprise] = {}
+        for firm in db.session.scalars(by_name) if names else ():
+            self.by_name.setdefault((firm.name, firm.town_org_id), firm)
+
+    def find(self, fields: EnterpriseFields) -> Enterprise | None:
+        """The firm holding the row's credit code, else the firm of that name in that town."""
+        return self.by_code.get(fields.credit_code) or self.by_name.get((fields.name, fields.town_org_id))
+
+
+def plan_rows(user: User, read: dict[int, EnterpriseFields], known: KnownFirms, plan: ImportPlan) -> int:
+    """Sort each read row into a new or a changed firm, or a complaint; how many rows name a known firm.
+
+    Everything the database would refuse is refused here, per row: a credit code or firm named twice
+    (a unique code moves only with the firm it matched), another town's firm for a town's admin.
+    """
+    seen, claimed, matched = set(), set(), 0
+    for number, fields in read.items():
+        try:
+            key = fields.credit_code or (fields.name, fields.town_org_id)
+            if key in seen:
+                raise RowError("与前面的行重复")
+            seen.add(key)
+            existing = known.find(fields)
+            if existing is None:
+                plan.new.append(vars(fields))
+                continue
+            if existing.id in claimed:
+                raise RowError("与前面的行是同一家企业")
+            check_move(user, existing, fields)
+            claimed.add(existing.id)
+            matched += 1
+            if any(getattr(existing, name) != value for name, value in vars(fields).items()):
+                plan.changed.append({"id": existing.id, **vars(fields)})
+        except RowError as error:
+            plan.errors[number] = str(error)
+    return matched
+
+
+def check_move(user: User, existing: Enterprise, fields: EnterpriseFields) -> None:
+    if existing.town_org_id == fields.town_org_id:
+        return
+    if not access.is_district_admin(user):
+        raise RowError(ledger.HELD_BY_ANOTHER_TOWN)
+    ledger.record_move(user, existing, fields.town_org_id)
+
+
+def write(plan: ImportPlan) -> None:
+    """New firms in multi-row INSERTs, changed ones in one executemany UPDATE by id."""
+    try:
+        if plan.new:
+            db.session.execute(insert(Enterprise), plan.new)
+        if plan.changed:
+            db.session.execute(update(Enterprise), plan.changed)
+    except IntegrityError as exc:
+        # Only another import or form saving the same credit code meanwhile gets here: every row was checked.
+        db.session.rollback()
+        raise AppError("ledger_changed", "导入期间台账被同时修改，请重新导入", 409) from exc
 
 
 def row_fields(cells: dict, towns: dict[str, Org]) -> EnterpriseFields:
@@ -81,38 +160,6 @@ def row_fields(cells: dict, towns: dict[str, Org]) -> EnterpriseFields:
     if errors:
         raise RowError("；".join(errors.values()))
     return fields
-
-
-def save_row(user: User, fields: EnterpriseFields, result: ImportResult) -> None:
-    existing = find_existing(fields)
-    if existing is not None and existing.town_org_id != fields.town_org_id:
-        if not access.is_district_admin(user):
-            raise RowError(ledger.HELD_BY_ANOTHER_TOWN)
-        ledger.record_move(user, existing, fields.town_org_id)
-    # A savepoint per row: if the database still refuses it, that row alone is left out.
-    try:
-        with db.session.begin_nested():
-            if existing is None:
-                db.session.add(Enterprise(**vars(fields)))
-            else:
-                for name, value in vars(fields).items():
-                    setattr(existing, name, value)
-    except Exception as exc:  # noqa: BLE001 — reported on the row; the other rows still go in
-        raise RowError("保存失败，请检查统一社会信用代码是否与其他企业重复") from exc
-    if existing is None:
-        result.created += 1
-    else:
-        result.updated += 1
-
-
-def find_existing(fields: EnterpriseFields) -> Enterprise | None:
-    if fields.credit_code:
-        found = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == fields.credit_code))
-        if found is not None:
-            return found
-    return db.session.scalar(
-        select(Enterprise).where(Enterprise.name == fields.name, Enterprise.town_org_id == fields.town_org_id)
-    )
 
 
 def find_town(name: str, towns: dict[str, Org]) -> Org:
@@ -135,6 +182,8 @@ def count(value, label: str) -> int:
         raise RowError(f"{label}应为整数，实际为「{value}」") from exc
     if number < 0:
         raise RowError(f"{label}不能为负数")
+    if number > COUNT_MAX:
+        raise RowError(f"{label}不能超过 {COUNT_MAX:,}")
     return number
 
 
