@@ -69,7 +69,8 @@ def card_scope(user: User, meeting_id: int | None = None) -> list:
 def card_page(user: User, filters: CardFilters, wanted: PageRequest, ip: str | None = None) -> Page:
     """One page of the desk's list with its total; each card comes with its application, venue and union."""
     card = MutualAidCardApplication
-    query = select(card).join(card.membership_application).where(*card_scope(user, filters.meeting_id))
+    # An outer join to a required key: the same rows, and PostgreSQL drops it from the COUNT when nothing searches it.
+    query = select(card).outerjoin(card.membership_application).where(*card_scope(user, filters.meeting_id))
     if filters.venue_id is not None:
         query = query.where(card.venue_id == filters.venue_id)
     if filters.status is not None:
@@ -84,17 +85,18 @@ def card_page(user: User, filters: CardFilters, wanted: PageRequest, ip: str | N
 
 def card_tallies(user: User, meeting_id: int | None) -> list[CardTally]:
     """How many cards are in each status per venue of the meeting (and its union), or per reviewing union
-    without one — one GROUP BY, so the table is as long as a meeting's venues or the district's unions."""
+    without one — one statement, so the table is as long as a meeting's venues or the district's unions."""
     card = MutualAidCardApplication
+    key = card.host_org_id if meeting_id is None else card.venue_id
+    # Counted on the cards alone, then named: joined before the GROUP BY, every card would be joined to its union.
+    counts = (select(key.label("key"), card.status, func.count().label("cards")).where(*card_scope(user, meeting_id))
+              .group_by(key, card.status).subquery())
     if meeting_id is None:
-        place = (Org.name, Org.name, literal(None))
-        query = select(*place, card.status, func.count()).join(Org, card.host_org)
-        grouped, order = (Org.id, Org.name, Org.sort_order), (Org.sort_order, Org.id)
+        query = (select(Org.name, Org.name, literal(None), counts.c.status, counts.c.cards)
+                 .join(counts, Org.id == counts.c.key).order_by(Org.sort_order, Org.id))
     else:
-        place = (Venue.place_name, Org.name, Venue.id)
-        query = select(*place, card.status, func.count()).join(Venue, card.venue).join(Org, Venue.host_org)
-        grouped, order = (Venue.id, Venue.place_name, Venue.role, Org.name), (Venue.role, Venue.id)
-    query = query.where(*card_scope(user, meeting_id)).group_by(*grouped, card.status).order_by(*order)
+        query = (select(Venue.place_name, Org.name, Venue.id, counts.c.status, counts.c.cards)
+                 .join(counts, Venue.id == counts.c.key).join(Org, Venue.host_org).order_by(Venue.role, Venue.id))
     table: dict[tuple, CardTally] = {}
     for *where, status, count in db.session.execute(query):
         table.setdefault(tuple(where), CardTally(*where, Counter())).by_status[status.value] = count
