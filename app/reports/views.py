@@ -1,16 +1,13 @@
 """`/meetings/<id>/summary` and `/meetings/<id>/summary.xlsx`."""
 
-import io
-
-from flask import render_template, request, send_file
+from flask import render_template, request
 from flask_login import current_user, login_required
 
+from app.downloads import streamed_download
 from app.reports import bp
 from app.services import access
 from app.services.live import reports
 from app.services.setup import meetings
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/meetings/<int:meeting_id>/summary")
@@ -30,6 +27,4 @@ def summary(meeting_id: int):
 @login_required
 def summary_xlsx(meeting_id: int):
     meeting = meetings.meeting_seen_by(current_user, meeting_id)
-    workbook = reports.summary_workbook(current_user, meeting, request.remote_addr)
-    filename = f"{meeting.title}-{meeting.held_on.isoformat()}-日报.xlsx"
-    return send_file(io.BytesIO(workbook), mimetype=XLSX, as_attachment=True, download_name=filename)
+    return streamed_download(reports.summary_workbook(current_user, meeting, request.remote_addr))

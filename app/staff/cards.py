@@ -1,17 +1,15 @@
 """Card processing page: counts per venue, the list by status, sending to the bank, the bank's answer."""
 
-import io
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.downloads import streamed_download
 from app.errors import AppError
 from app.models import CardStatus
 from app.models.card import CARD_STATUS_LABELS
 from app.services import access, privacy
 from app.services.afterday import card_processing, person_search
 from app.services.afterday.card_processing import CardFilters
-from app.services.afterday.exports import ExportFile
 from app.services.setup import meeting_picker
 from app.staff import bp
 from app.staff.listing import requested_page
@@ -45,14 +43,14 @@ def card_list():
 @bp.post("/cards/send-to-bank")
 @login_required
 def cards_send_to_bank():
-    return download(card_processing.send_to_bank(current_user, selected_ids(), request.remote_addr))
+    return streamed_download(card_processing.send_to_bank(current_user, selected_ids(), request.remote_addr))
 
 
 @bp.post("/cards/bank-file")
 @login_required
 def cards_bank_file():
     meeting_id = request.form.get("meeting_id", type=int)
-    return download(card_processing.resend_file(current_user, meeting_id, request.remote_addr))
+    return streamed_download(card_processing.resend_file(current_user, meeting_id, request.remote_addr))
 
 
 @bp.post("/cards/answer")
@@ -76,8 +74,3 @@ def card_status(value: str) -> CardStatus | None:
 
 def selected_ids() -> list[int]:
     return [int(value) for value in request.form.getlist("card_id") if value.isdigit()]
-
-
-def download(export: ExportFile):
-    return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True,
-                     download_name=export.filename)

@@ -1,15 +1,14 @@
 """Export pages: applications (masked, or in full for the district) and the 会员登记表 import file."""
 
-import io
-
-from flask import render_template, request, send_file
+from flask import render_template, request
 from flask_login import current_user, login_required
 
+from app.downloads import streamed_download
 from app.extensions import db
 from app.models import Org
 from app.services import access
 from app.services.afterday import exports
-from app.services.afterday.exports import ExportFile, ExportScope
+from app.services.afterday.exports import ExportScope
 from app.services.setup import meeting_picker
 from app.staff import bp
 
@@ -31,24 +30,16 @@ def export_page():
 @login_required
 def export_applications():
     unmasked = request.form.get("unmasked") == "1"
-    return download(exports.applications_export(current_user, export_scope(), unmasked, request.remote_addr))
+    return streamed_download(exports.applications_export(current_user, export_scope(), unmasked, request.remote_addr))
 
 
 @bp.post("/exports/member-register")
 @login_required
 def export_member_register():
-    return download(exports.member_register_export(current_user, export_scope(), request.remote_addr))
+    return streamed_download(exports.member_register_export(current_user, export_scope(), request.remote_addr))
 
 
 def export_scope() -> ExportScope:
     meeting = meeting_picker.pick_meeting(current_user, request.form.get("meeting"))
     return ExportScope(meeting_id=meeting.id if meeting else None, org_id=request.form.get("org_id", type=int))
 
-
-def download(export: ExportFile):
-    return send_file(
-        io.BytesIO(export.content),
-        mimetype=export.mimetype,
-        as_attachment=True,
-        download_name=export.filename,
-    )

@@ -1,11 +1,11 @@
 """Ledger pages: the firm list and 应建未建 list, a firm with its contacts, Excel import and export."""
 
-import io
 from functools import partial
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.downloads import streamed_download
 from app.errors import AppError
 from app.services.ledger import enterprises as ledger
 from app.services.ledger import spreadsheet as ledger_io
@@ -97,6 +97,4 @@ def ledger_import():
 @bp.get("/ledger/export")
 @login_required
 def ledger_export():
-    export = ledger_io.export_workbook(current_user)
-    return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True,
-                     download_name=export.filename)
+    return streamed_download(ledger_io.export_workbook(current_user))

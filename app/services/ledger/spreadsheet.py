@@ -5,18 +5,19 @@ from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from app.errors import AppError
 from app.extensions import db
 from app.metrics import IMPORT_SECONDS
 from app.models import Enterprise, Org, User
-from app.services import access, audit
-from app.services.afterday.exports import ExportFile, stamp
+from app.services import access, audit, xlsx
+from app.services.afterday.exports import stamp
 from app.services.intake import identity
 from app.services.ledger import enterprises as ledger
 from app.services.ledger.enterprises import EnterpriseFields
 from app.services.sheets import RowError, SheetLayout, read_rows, text
-from app.services.xlsx import workbook_bytes
+from app.services.xlsx import ExportFile, Sheet
 
 COLUMNS = {
     "企业名称": "name",
@@ -211,13 +212,26 @@ def day(value) -> date | None:
         raise RowError(f"建会日期格式不正确（应为 年-月-日），实际为「{value}」") from exc
 
 
+LEDGER_SHEET = Sheet("企业沟通台账", list(COLUMNS))
+
+
 def export_workbook(user: User) -> ExportFile:
     """The ledger of the user's scope, in the import columns (so an export can be edited and re-imported)."""
-    rows = [
-        [e.name, e.credit_code or "", e.town_org.name, e.industry or "", e.employees, e.members,
-         "是" if e.has_union else "否", e.union_founded_on.isoformat() if e.union_founded_on else "",
-         e.new_form_workers, e.new_form_members]
-        for e in ledger.enterprises(user)
+    access.require(access.can_review(user))
+    query = (
+        select(Enterprise).join(Org, Enterprise.town_org_id == Org.id).options(contains_eager(Enterprise.town_org))
+        .order_by(Org.sort_order, Enterprise.name, Enterprise.id)
+    )
+    if not access.is_district_admin(user):
+        query = query.where(Enterprise.town_org_id == user.org_id)
+    rows = xlsx.count(query)
+    lines = (ledger_row(firm) for firm in xlsx.streamed(query))
+    return ExportFile(f"企业沟通台账-{stamp()}.xlsx", xlsx.stream(LEDGER_SHEET, lines, rows), rows)
+
+
+def ledger_row(firm: Enterprise) -> list:
+    return [
+        firm.name, firm.credit_code or "", firm.town_org.name, firm.industry or "", firm.employees, firm.members,
+        "是" if firm.has_union else "否", firm.union_founded_on.isoformat() if firm.union_founded_on else "",
+        firm.new_form_workers, firm.new_form_members,
     ]
-    content = workbook_bytes("企业沟通台账", list(COLUMNS), rows)
-    return ExportFile(f"企业沟通台账-{stamp()}.xlsx", content, len(rows))

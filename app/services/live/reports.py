@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Meeting, User
 from app.services import access, audit, xlsx
 from app.services.live.intake_sql import count_meeting
+from app.services.xlsx import ExportFile, Sheet
 
 SENTENCE = (
     "发放宣传材料{materials}份，接待咨询职工{consultations}人{legal_part}，现场扫码入会{joins}人，办理互助服务卡{cards}张"
@@ -74,30 +75,19 @@ def day_summary(meeting: Meeting) -> DaySummary:
     return DaySummary(meeting, total, venues, rows)
 
 
-def summary_workbook(user: User, meeting: Meeting, ip: str | None = None) -> bytes:
+def summary_workbook(user: User, meeting: Meeting, ip: str | None = None) -> ExportFile:
     """The day summary as an .xlsx: the sentence on top, then one row per venue and per booth (audited)."""
     access.require(access.can_view_summary(user))
     summary = day_summary(meeting)
-    from openpyxl import Workbook  # lazy: openpyxl costs each worker ≈ 8 MB; only report downloads need it
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "沟通会日报"
-    xlsx.append_row(sheet, [f"{meeting.title}（{meeting.held_on.isoformat()}）"])
-    xlsx.append_row(sheet, [summary.total.sentence])
-    xlsx.append_row(sheet, [])
-    xlsx.append_row(sheet, ["层级", "镇街", "会场", "岗位", *[label for _key, label in COLUMNS], "汇总"])
-    for row in summary.rows:
-        xlsx.append_row(sheet, [row.level, row.town, row.venue, row.booth,
-                                *[row.values[key] for key, _ in COLUMNS], row.sentence])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True)
-    for column, width in zip("ABCD", (6, 12, 36, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    content = xlsx.saved(book)
     audit.record(user, "summary_export", "meeting", meeting.id, {"rows": len(summary.rows)}, ip)
     db.session.commit()
-    return content
+    sheet = Sheet(
+        "沟通会日报",
+        ["层级", "镇街", "会场", "岗位", *[label for _key, label in COLUMNS], "汇总"],
+        heading=[f"{meeting.title}（{meeting.held_on.isoformat()}）", summary.total.sentence, ""],
+        widths=[6, 12, 36, 14],
+    )
+    rows = [[row.level, row.town, row.venue, row.booth, *[row.values[key] for key, _ in COLUMNS], row.sentence]
+            for row in summary.rows]
+    filename = f"{meeting.title}-{meeting.held_on.isoformat()}-日报.xlsx"
+    return ExportFile(filename, xlsx.stream(sheet, rows, len(rows)), len(rows))

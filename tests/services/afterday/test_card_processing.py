@@ -33,7 +33,7 @@ def test_sending_to_the_bank_gives_a_workbook_in_full_and_marks_the_cards_sent(s
     card = approved_card(venue, "张三丰", delivery=CardDelivery.BRANCH, branch="北京银行仁和支行")
     waiting = make_card(make_application(venue, name="未审核"))
     export = card_processing.send_to_bank(user("district"), [card.id, waiting.id], ip="10.2.2.2")
-    header, *rows = load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+    header, *rows = load_workbook(io.BytesIO(b"".join(export.chunks))).active.iter_rows(values_only=True)
     assert list(header) == BANK_COLUMNS
     (row,) = rows
     person = dict(zip(BANK_COLUMNS, row, strict=True))

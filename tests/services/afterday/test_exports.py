@@ -24,7 +24,7 @@ def user(username: str) -> User:
 
 
 def sheet_rows(export) -> list[tuple]:
-    return list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    return list(load_workbook(io.BytesIO(b"".join(export.chunks))).active.iter_rows(values_only=True))
 
 
 def test_an_org_admins_export_has_its_own_rows_with_masked_values(seeded):

@@ -165,7 +165,7 @@ def test_only_the_district_moves_a_firm_between_towns_and_the_move_is_audited(se
 def test_reimporting_an_export_updates_instead_of_duplicating(seeded):
     make_enterprise(town("仁和镇"), "仁和物流", credit_code=VALID_CREDIT_CODE, employees=50)
     export = ledger_io.export_workbook(user("district"))
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(export.chunks))).active
     sheet["E2"] = 55
     buffer = io.BytesIO()
     sheet.parent.save(buffer)

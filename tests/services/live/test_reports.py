@@ -41,7 +41,7 @@ def test_the_summary_sentence_reads_exactly_as_the_union_reports_it(shunyi_day):
 
 def test_the_excel_sheet_has_the_sentence_and_one_row_per_venue_and_booth(shunyi_day):
     district = db.session.scalar(select(User).where(User.username == "district"))
-    sheet = load_workbook(io.BytesIO(reports.summary_workbook(district, shunyi_day))).active
+    sheet = load_workbook(io.BytesIO(b"".join(reports.summary_workbook(district, shunyi_day).chunks))).active
 
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == SHUNYI_DAY
