@@ -1,17 +1,18 @@
-"""A year's applications downloaded from the project's gunicorn: first byte, total time, worker memory, and a
-big screen on the same worker while it runs.
+"""A year's downloads from the project's gunicorn: first byte, total time, worker memory, and a big screen on the
+same worker while they run.
 
-    .venv/bin/python bench/export_stream.py [--rows 60000] [--workers 1] [--only 入会申请（脱敏）]
+    .venv/bin/python bench/export_stream.py [--scale 1] [--workers 1] [--only 入会申请（脱敏）]
 
-On a throwaway PostgreSQL database and redis-server (stack.py), seeds the Shunyi demo and `--rows` approved
-membership applications as intake writes them (Fernet-encrypted name, valid 身份证号 and mobile, blind index),
-then serves wsgi:app under gunicorn.conf.py (gevent). Signed in as the district admin it downloads the masked
-and the full applications export and the 会员登记表, each while another client polls the meeting's totals as a
-big screen does (`/api/meetings/<id>/totals?display=…`, every 100 ms). With `--workers 1` (the default) the
-screen and the export share the one worker, so a worker blocked by the export shows as the screen's slowest
-answer. Prints per download: seconds to the response headers and to the first byte, total seconds, MB sent,
-the workbook's rows (its zip checked and its sheet counted), the worker's RSS before and at its peak, and the
-screen's answers (count, median, slowest) beside the same screen alone before any download (the baseline).
+On a throwaway PostgreSQL database and redis-server (stack.py), seeds the Shunyi demo and a district's year times
+`--scale` (bench/year_seed.py: 60,000 applications, 29,000 cards, 8,000 firms at scale 1), then serves wsgi:app
+under gunicorn.conf.py (gevent). Signed in as the district admin it takes every download of the year — the
+applications masked and in full, the 会员登记表, the bank file of the cards sent, the ledger — each while another
+client polls the demo meeting's totals as a big screen does (`/api/meetings/<id>/totals?display=…`, every
+100 ms). With `--workers 1` (the default) the screen and the export share the one worker, so a worker blocked by
+the export shows as the screen's slowest answer. Prints per download: seconds to the response headers and to
+the first byte, total seconds, MB sent, the workbook's rows (its zip checked and its sheet counted), the
+worker's RSS before and at its peak, and the screen's answers (count, median, slowest) beside the same screen
+alone before any download (the baseline).
 Targets (issue 23): first byte < 2 s, no worker timeout, worker RSS growth < 100 MB.
 """
 
@@ -23,54 +24,31 @@ import sys
 import threading
 import time
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 from statistics import median
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import requests  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
 
 from bench.stack import Stack, children  # noqa: E402
-from tests.factories import id_number  # noqa: E402
 
 DOWNLOADS = {
-    "入会申请（脱敏）": ("/exports/applications", {}),
-    "入会申请（完整）": ("/exports/applications", {"unmasked": "1"}),
-    "会员登记表": ("/exports/member-register", {}),
+    "入会申请（脱敏）": ("post", "/exports/applications", {}),
+    "入会申请（完整）": ("post", "/exports/applications", {"unmasked": "1"}),
+    "会员登记表": ("post", "/exports/member-register", {}),
+    "银行报送文件": ("post", "/cards/bank-file", {}),
+    "企业沟通台账": ("get", "/ledger/export", {}),
 }
-SEED_BATCH = 5000
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def seed_applications(stage, rows: int) -> None:
-    """`rows` approved applications spread over the demo meeting's venues, in executemany batches."""
-    from app.extensions import db
-    from app.models import ApplicationStatus, MembershipApplication, Venue
-    from app.models.base import utcnow
-    from app.services import privacy
+def seed(stage, scale: float):
+    """A district's year times `scale` (bench/year_seed.py) beside the demo."""
+    from bench.year_seed import seed_year
 
     with stage.app.app_context():
-        venues = db.session.scalars(db.select(Venue).where(Venue.meeting_id == stage.meeting_id)).all()
-        start = utcnow() - timedelta(days=365)
-        for first in range(0, rows, SEED_BATCH):
-            batch = []
-            for n in range(first, min(rows, first + SEED_BATCH)):
-                venue, number = venues[n % len(venues)], id_number(serial=n)
-                submitted_at = start + timedelta(minutes=8 * n)
-                batch.append({
-                    "meeting_id": venue.meeting_id, "venue_id": venue.id, "host_org_id": venue.host_org_id,
-                    "status": ApplicationStatus.APPROVED, "name_enc": privacy.encrypt(f"职工{n:06d}"),
-                    "id_number_enc": privacy.encrypt(number), "mobile_enc": privacy.encrypt(f"139{n:08d}"),
-                    "id_blind_index": privacy.blind_index(number), "gender": "男", "employer": "北京顺义物流有限公司",
-                    "industry": "交通运输、仓储和邮政业", "education": "本科", "consent": True,
-                    "consent_version": "2026-11", "submitted_at": submitted_at,
-                    "decided_at": submitted_at + timedelta(hours=1),
-                    "member_no": f"{venue.host_org_id:03d}-2026-{n:06d}",
-                })
-            db.session.execute(insert(MembershipApplication), batch)
-            db.session.commit()
+        return seed_year(scale)
 
 
 def signed_in(base: str) -> requests.Session:
@@ -127,12 +105,13 @@ def rows_in(workbook: bytes) -> int:
     return archive.read("xl/worksheets/sheet1.xml").count(b"<row ") - 1  # less the header
 
 
-def download(session: requests.Session, base: str, path: str, form: dict, watch: Watch) -> dict:
+def download(session: requests.Session, base: str, method: str, path: str, form: dict, watch: Watch) -> dict:
     token = CSRF.search(session.get(f"{base}/exports").text).group(1)
     rss_before = workers_rss_mb(watch.master_pid)
     watch.start()
     started = time.perf_counter()
-    with session.post(f"{base}{path}", data={**form, "csrf_token": token}, stream=True, timeout=600) as response:
+    data = {**form, "csrf_token": token} if method == "post" else None
+    with session.request(method, f"{base}{path}", data=data, stream=True, timeout=600) as response:
         headers_at = time.perf_counter() - started
         assert response.status_code == 200, response.status_code
         chunks = response.iter_content(chunk_size=None)
@@ -149,7 +128,7 @@ def download(session: requests.Session, base: str, path: str, form: dict, watch:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=60_000)
+    parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--only", choices=list(DOWNLOADS), help="one download instead of all three")
     args = parser.parse_args()
@@ -157,8 +136,8 @@ def main() -> None:
     try:
         stage = stack.seed_demo()
         seeding = time.perf_counter()
-        seed_applications(stage, args.rows)
-        print(f"seeded {args.rows} applications in {time.perf_counter() - seeding:.1f} s")
+        year = seed(stage, args.scale)
+        print(f"seeded a year at scale {args.scale} in {time.perf_counter() - seeding:.0f} s: {dict(year.rows)}")
         base = stack.gunicorn("wsgi:app", args.workers)
         session = signed_in(base)
         screen_url = f"{base}/api/meetings/{stage.meeting_id}/totals?display={stage.display_token}"
@@ -167,10 +146,10 @@ def main() -> None:
               f"slowest {max(alone):.3f} s")
         print("download | headers s | first byte s | total s | MB | rows | worker RSS MB before → peak "
               "| screen answers, median s, slowest s")
-        for name, (path, form) in DOWNLOADS.items():
+        for name, (method, path, form) in DOWNLOADS.items():
             if args.only and name != args.only:
                 continue
-            result = download(session, base, path, form, Watch(stack.masters[base], screen_url))
+            result = download(session, base, method, path, form, Watch(stack.masters[base], screen_url))
             print(f"{name} | {result['headers']:.2f} | {result['first_byte']:.2f} | {result['total']:.1f} | "
                   f"{result['mb']:.1f} | {result['rows']} | {result['rss_before']:.0f} → {result['rss_peak']:.0f} | "
                   f"{len(result['screen'])}, {median(result['screen']):.3f}, {max(result['screen']):.3f}")

@@ -25,9 +25,13 @@ from app.extensions import db
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows per round trip to the database (a server-side cursor's FETCH): few round trips, one batch in memory.
 FETCH_ROWS = 500
-# Rows written between two turns for the worker's other requests (≈ 15 ms of CPU for 100 application rows):
+# Rows written between two turns for the worker's other requests (≈ 15–30 ms of CPU for 100 application rows):
 # a big screen's request waits about that long at each of its own database and Redis round trips.
 BATCH_ROWS = 100
+# A turn is a short sleep, not sleep(0): under gevent sleep(0) may resume this greenlet before the event loop has
+# polled for I/O, so a screen whose answer had arrived went on waiting (a year's export on one worker: the
+# screen's median 0.53 s with sleep(0), 0.21 s with 1 ms, bench/README 2026-12-07); 1 ms a batch adds ≈ 3 %.
+TURN_SECONDS = 0.001
 MAX_COLUMN_WIDTH = 60
 # Excel has refused files whose members carry ZIP64 fields they did not need (docs/decisions.md, 2026-12-07), so
 # a sheet is ZIP64 only when it might pass zip32's 2 GiB: our cells average ≈ 60 bytes of XML and a row of the
@@ -89,7 +93,7 @@ def stream(sheet: Sheet, rows: Iterable[Sequence], expected_rows: int = 0) -> It
                     yield chunk
                 # Under gevent's monkey-patching, a turn for this worker's other requests (live screens among
                 # them) and for its heartbeat, without which gunicorn kills the worker 60 s into a long export.
-                time.sleep(0)
+                time.sleep(TURN_SECONDS)
             part.write(b"</sheetData></worksheet>")
     yield sink.drain()
 

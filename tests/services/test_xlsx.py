@@ -114,7 +114,7 @@ def test_the_writer_gives_the_workers_other_requests_a_turn_after_every_batch(mo
 
     xlsx.workbook_bytes("表", ["序号", "甲", "乙"], rows_counted(5 * xlsx.BATCH_ROWS, [0]))
 
-    assert turns == [0] * 5
+    assert turns == [xlsx.TURN_SECONDS] * 5
 
 
 def zip_versions(content: bytes) -> dict[str, int]:
