@@ -58,6 +58,8 @@ class MembershipApplication(TimestampMixin, db.Model):
         ),
         # A worker's Idempotency-Key names one application: a retry is refused by this index and replayed.
         Index("uq_membership_applications_worker_key", "worker_id", "idempotency_key", unique=True),
+        # The overview counts a year's approvals by month: a range read of this index, not of every approval.
+        Index("ix_membership_applications_status_decided", "status", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,8 +3,8 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, enum_column
@@ -51,6 +51,8 @@ BOOTH_KIND_LABELS = {
 
 class Meeting(TimestampMixin, db.Model):
     __tablename__ = "meetings"
+    # The meeting list pages newest first (a year at a time too); a town finds the meetings it organises.
+    __table_args__ = (Index("ix_meetings_held_on_id", "held_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
@@ -59,9 +61,12 @@ class Meeting(TimestampMixin, db.Model):
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus, "meeting_status"), default=MeetingStatus.DRAFT
     )
-    organiser_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    organiser_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # How many venues it has, when the list's query asks for it (meetings.meeting_page).
+    venue_count: Mapped[int | None] = query_expression()
 
     organiser_org: Mapped[Org] = relationship()
     venues: Mapped[list["Venue"]] = relationship(

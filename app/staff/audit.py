@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.services import audit
 from app.services.local_time import in_shanghai
 from app.staff import bp
+from app.staff.listing import requested_page
 
 
 @bp.get("/audit")
@@ -19,8 +20,7 @@ def audit_log():
         since=request.args.get("since", type=date.fromisoformat),
         until=request.args.get("until", type=date.fromisoformat),
     )
-    result = audit.search(current_user, wanted, request.args.get("page", 1, type=int))
     return render_template(
-        "staff/audit.html", result=result, wanted=wanted, actors=audit.actors(), labels=audit.ACTION_LABELS,
-        when=in_shanghai,
+        "staff/audit.html", page=audit.search(current_user, wanted, requested_page()), wanted=wanted,
+        actors=audit.actors(), labels=audit.ACTION_LABELS, when=in_shanghai,
     )

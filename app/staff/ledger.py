@@ -13,20 +13,23 @@ from app.services.ledger.enterprises import CONTACT_KINDS
 from app.staff import bp
 from app.staff.forms import render_form, with_org_choices
 from app.staff.ledger_forms import ContactForm, EnterpriseForm, attach_errors
+from app.staff.listing import requested_page
 from app.staff.uploads import accepts_sheet, uploaded_sheet
 
 
 @bp.get("/ledger")
 @login_required
 def ledger_list():
-    should_found_only = request.args.get("should_found") == "1"
-    town_org_id = request.args.get("town_org_id", type=int)
+    wanted = ledger.LedgerFilter(
+        town_org_id=request.args.get("town_org_id", type=int),
+        should_found_only=request.args.get("should_found") == "1",
+        search=request.args.get("q", ""),
+    )
     return render_template(
         "staff/ledger_list.html",
-        enterprises=ledger.enterprises(current_user, town_org_id, should_found_only),
+        page=ledger.ledger_page(current_user, wanted, requested_page()),
         towns=ledger.town_choices(current_user),
-        town_org_id=town_org_id,
-        should_found_only=should_found_only,
+        wanted=wanted,
     )
 
 
@@ -68,7 +71,8 @@ def ledger_detail(enterprise_id: int):
         ledger.add_contact(current_user, enterprise, form.fields())
         flash("联系记录已添加")
         return redirect(url_for("staff.ledger_detail", enterprise_id=enterprise.id))
-    return render_form("staff/ledger_detail.html", form, enterprise=enterprise, kinds=CONTACT_KINDS)
+    return render_form("staff/ledger_detail.html", form, enterprise=enterprise, kinds=CONTACT_KINDS,
+                       contacts=ledger.contact_page(enterprise, requested_page()))
 
 
 @bp.post("/ledger/<int:enterprise_id>/delete")

@@ -1,5 +1,7 @@
 """Meeting set-up pages: list, create/edit meetings, venues and booths, change status."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -12,6 +14,7 @@ from app.services.setup import booth_passes, booth_staff, meetings, qr_codes
 from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 from app.staff import bp
 from app.staff.forms import BoothForm, MeetingForm, VenueForm, render_form, with_org_choices
+from app.staff.listing import requested_page
 
 
 def get_or_404(model, object_id: int):
@@ -24,9 +27,16 @@ def get_or_404(model, object_id: int):
 @bp.get("/meetings")
 @login_required
 def meeting_list():
+    wanted = meetings.MeetingFilter(
+        search=request.args.get("q", ""),
+        year=request.args.get("year", type=int),
+        held_on=request.args.get("held_on", type=date.fromisoformat),
+    )
     return render_template(
         "staff/meeting_list.html",
-        meetings=meetings.visible_meetings(current_user),
+        page=meetings.meeting_page(current_user, wanted, requested_page()),
+        wanted=wanted,
+        years=meetings.meeting_years(current_user),
         can_create=access.can_create_meeting(current_user),
     )
 

@@ -1,9 +1,18 @@
-"""The audit log viewer: the district reads who saw full PII; nobody else opens it."""
+"""The audit log viewer: the district reads who saw full PII; nobody else opens it; it pages by keyset."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from sqlalchemy import insert, select
+
+from app.extensions import db
+from app.models import AuditLog, User
+from app.services import audit, paging
 from app.services.local_time import now_in_shanghai
-from tests.factories import make_application
+from app.services.paging import PAGE_SIZE, PageRequest
+from tests.factories import account, make_application
+from tests.history import PREVIOUS, seed_audit_rows, walk
 
 
 def test_district_admin_reads_who_revealed_an_applicants_identity(staff_login, seeded):
@@ -45,3 +54,71 @@ def test_the_audit_log_filters_by_actor_and_beijing_date(staff_login, seeded):
     assert f"#{application.id}" in district.get(f"/audit?username=renhe&since={today}&until={today}").text
     assert f"#{application.id}" not in district.get("/audit?username=district").text
     assert f"#{application.id}" not in district.get(f"/audit?since={today + timedelta(days=1)}").text
+
+
+def offset_pages(*where) -> list[list[int]]:
+    """The audit rows' ids as the OFFSET pages, newest first, that keyset paging replaced."""
+    query = select(AuditLog.id).where(*where).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    pages, offset = [], 0
+    while ids := db.session.scalars(query.offset(offset).limit(PAGE_SIZE)).all():
+        pages.append(list(ids))
+        offset += PAGE_SIZE
+    return pages
+
+
+def keyset_pages(wanted: audit.AuditFilter, backwards_from: str | None = None) -> list[list[int]]:
+    pages, request = [], PageRequest(before=backwards_from) if backwards_from else PageRequest()
+    while True:
+        page = audit.search(account("district"), wanted, request)
+        pages.append([line.entry.id for line in page.items])
+        token = page.previous_token if backwards_from else page.next_token
+        if token is None:
+            return pages
+        request = PageRequest(before=token) if backwards_from else PageRequest(after=token)
+
+
+def seed_a_trail_out_of_id_order() -> None:
+    """Rows whose ids do not follow their times (the later batch is older), and a few written at one instant."""
+    seed_audit_rows(60, start=100)
+    seed_audit_rows(100)
+    moment = datetime(2026, 1, 3, tzinfo=UTC)
+    db.session.execute(insert(AuditLog), [{"action": "pii.reveal", "target_type": "membership_application",
+                                           "target_id": 900 + n, "detail": {}, "created_at": moment}
+                                          for n in range(3)])
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("wanted", "where"), [
+    (audit.AuditFilter(), ()),
+    (audit.AuditFilter(action="pii.reveal"), (AuditLog.action == "pii.reveal",)),
+    (audit.AuditFilter(username="renhe"), (AuditLog.user_id == select(User.id).where(User.username == "renhe")
+                                           .scalar_subquery(),)),
+    (audit.AuditFilter(since=date(2026, 1, 2), until=date(2026, 1, 5)),
+     (AuditLog.created_at >= audit.start_of_beijing_day(date(2026, 1, 2)),
+      AuditLog.created_at < audit.start_of_beijing_day(date(2026, 1, 6)))),
+], ids=["everything", "action", "actor", "dates"])
+def test_keyset_pages_of_the_audit_trail_equal_the_offset_pages_they_replace(seeded, wanted, where):
+    seed_a_trail_out_of_id_order()
+    expected = offset_pages(*where)
+
+    assert keyset_pages(wanted) == expected
+    if len(expected) > 1:  # and back from the last page, by its 上一页
+        first_of_last = db.session.get(AuditLog, expected[-1][0])
+        token = paging.encoded((first_of_last.created_at, first_of_last.id))
+        assert keyset_pages(wanted, backwards_from=token) == expected[-2::-1]
+    assert audit.search(account("district"), wanted, PageRequest()).total is None  # the trail is never counted
+
+
+def test_the_audit_page_walks_forward_and_back_keeping_its_filter(staff_login, seeded):
+    seed_a_trail_out_of_id_order()
+    target = re.compile(r"<td>入会申请 #(\d+)</td>")
+    district = staff_login("district")
+
+    pages, last = walk(district, "/audit?action=pii.reveal", target)
+    reveals = [int(n) for n in db.session.scalars(
+        select(AuditLog.target_id).where(AuditLog.action == "pii.reveal")
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))]
+    assert [int(n) for page in pages for n in page] == reveals and len(pages) == 2
+    assert "action=pii.reveal" in last and "共" not in district.get(last).text
+    back, _first = walk(district, last, target, PREVIOUS)
+    assert back == pages[::-1]

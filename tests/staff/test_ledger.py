@@ -1,17 +1,24 @@
-"""Ledger and overview pages: a workbook upload bigger than the global 64 KB, forms, scopes, KPIs shown."""
+"""Ledger and overview pages: a workbook upload bigger than the global 64 KB, forms, scopes, KPIs shown, the
+ledger paged and searched, the overview by year."""
 
 import io
+import re
 import zipfile
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import AuditLog, ContactRecord, Enterprise, Org
+from app.services.local_time import now_in_shanghai
+from app.services.paging import PAGE_SIZE
 from tests.conftest import csrf_token_from
 from tests.factories import make_enterprise
-from tests.services.ledger.test_ledger import HEADER
+from tests.history import PREVIOUS, credit_code, seed_approvals, seed_firms, seed_meetings, walk
+from tests.services.ledger.test_ledger import HEADER, VALID_CREDIT_CODE
 
 
 def org(name: str) -> Org:
@@ -139,3 +146,76 @@ def test_an_oversized_or_broken_import_is_a_400_in_chinese_and_nothing_is_import
 
     assert response.status_code == 400 and message in response.text
     assert db.session.scalar(select(db.func.count(Enterprise.id))) == 0
+
+
+FIRM = re.compile(r'<a href="/ledger/\d+">([^<]+)</a>')
+
+
+def test_paging_the_ledger_reaches_the_first_and_last_firm_and_keeps_the_search(staff_login, seeded):
+    seed_firms(org("仁和镇"), 130)
+    seed_firms(org("天竺镇"), 40, start=130)
+    renhe = staff_login("renhe")
+    # Odd numbers have 30 employees and no union: 65 of 仁和's 130 are on the 应建未建 list.
+    expected = [f"顺义企业{n:04d}" for n in range(1, 130, 2)]
+
+    pages, last = walk(renhe, "/ledger?q=顺义企业&should_found=1", FIRM)
+    assert [name for page in pages for name in page] == expected
+    assert [len(page) for page in pages] == [PAGE_SIZE, 15]
+    assert "q=%E9%A1%BA%E4%B9%89%E4%BC%81%E4%B8%9A" in last and "should_found=1" in last
+    assert "共 65 家" in renhe.get(last).text
+    back, first = walk(renhe, last, FIRM, PREVIOUS)
+    assert back == pages[::-1] and "after=" not in first and "before=" in first
+
+
+def test_the_ledger_is_searched_by_a_part_of_the_name_or_the_start_of_the_credit_code(staff_login, seeded):
+    make_enterprise(org("仁和镇"), "顺义快递分拨中心", credit_code=VALID_CREDIT_CODE)
+    make_enterprise(org("仁和镇"), "仁和物流有限公司", credit_code="91110113MA01ABCE2X")
+    make_enterprise(org("仁和镇"), "百分之百_科技", credit_code="92110113MA01ABCD1M")
+    district = staff_login("district")
+
+    def found(typed: str) -> list[str]:
+        return FIRM.findall(district.get(f"/ledger?q={quote(typed)}").text)
+
+    assert found("快递") == ["顺义快递分拨中心"]
+    assert found(VALID_CREDIT_CODE) == ["顺义快递分拨中心"]
+    assert found(VALID_CREDIT_CODE.lower()) == ["顺义快递分拨中心"]
+    assert found("91110113MA01ABC") == ["仁和物流有限公司", "顺义快递分拨中心"]
+    assert found("110113MA") == []  # a code is matched from its start, not in the middle
+    assert found("_") == ["百分之百_科技"] and found("%") == []
+
+
+def test_a_town_never_lists_another_towns_firms(staff_login, seeded):
+    seed_firms(org("仁和镇"), 5)
+    seed_firms(org("天竺镇"), 5, start=5)
+    renhe = staff_login("renhe")
+    for url in ("/ledger", f"/ledger?town_org_id={org('天竺镇').id}", "/ledger?q=顺义企业0007",
+                "/ledger?q=" + credit_code(7)):
+        page = renhe.get(url).text
+        assert all(int(name[-4:]) < 5 for name in FIRM.findall(page)), url
+    assert "共 5 家" in renhe.get(f"/ledger?town_org_id={org('天竺镇').id}").text
+
+
+def test_a_firm_with_many_contacts_shows_the_latest_a_page_at_a_time(staff_login, seeded):
+    firm = make_enterprise(org("仁和镇"), "常年走访企业", employees=40)
+    db.session.execute(insert(ContactRecord), [
+        {"enterprise_id": firm.id, "contacted_on": date(2025, 1, 1) + timedelta(days=n), "kind": "visit",
+         "outcome": f"第{n + 1}次", "note": ""} for n in range(PAGE_SIZE + 10)])
+    db.session.commit()
+    outcome = re.compile(r"· (第\d+次)</li>")
+
+    pages, _last = walk(staff_login("renhe"), f"/ledger/{firm.id}", outcome)
+    assert pages[0][:2] == ["第60次", "第59次"] and len(pages[0]) == PAGE_SIZE
+    assert pages[1] == [f"第{n}次" for n in range(10, 0, -1)]
+
+
+def test_the_overview_picks_a_year_and_shows_that_years_figures(staff_login, seeded):
+    seed_meetings(2, year=2025)
+    march = datetime(2025, 3, 5, 2, tzinfo=UTC)
+    seed_approvals(seeded.meeting.venues[0], [march, march, march, datetime(2026, 1, 5, tzinfo=UTC)])
+    district = staff_login("district")
+
+    page = district.get("/overview?year=2025").text
+    assert '<option value="2025" selected>2025 年</option>' in page
+    assert "<tr><td>新会员</td>" + "".join(f"<td>{n}</td>" for n in [0, 0, 3] + [0] * 9) + "<td>3</td></tr>" in page
+    this_year = now_in_shanghai().year
+    assert f'<option value="{this_year}" selected>{this_year} 年</option>' in district.get("/overview").text

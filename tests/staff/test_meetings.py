@@ -1,9 +1,14 @@
-"""Meeting set-up in the staff web: scopes, the lifecycle, and Chinese form errors."""
+"""Meeting set-up in the staff web: scopes, the lifecycle, Chinese form errors, and the list paged and searched."""
+
+import re
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Booth, EntryCode, Meeting, MeetingStatus, Org, Venue
+from app.models import Booth, EntryCode, Meeting, MeetingStatus, Org, Role, User, Venue
+from app.services import access
+from app.services.paging import PAGE_SIZE
+from tests.history import PREVIOUS, seed_meetings, walk
 
 
 def renhe_venue(seeded) -> Venue:
@@ -121,3 +126,54 @@ def test_org_admin_cannot_organise_a_meeting_for_another_org(staff_login, seeded
 def test_booth_staff_and_viewers_cannot_create_meetings(staff_login, seeded):
     for username in ("booth", "viewer"):
         assert staff_login(username).get("/meetings/new").status_code == 403
+
+
+TITLE = re.compile(r'class="card meeting-row" href="/meetings/\d+">\s*<strong>([^<]+)</strong>')
+
+
+def test_paging_meetings_newest_first_reaches_the_first_and_last_and_keeps_the_search(staff_login, seeded):
+    seed_meetings(130)
+    district = staff_login("district")
+
+    pages, last = walk(district, "/meetings?q=沟通会0&year=2026", TITLE)
+    assert [title for page in pages for title in page] == [f"沟通会{n:04d}" for n in range(129, -1, -1)]
+    assert [len(page) for page in pages] == [PAGE_SIZE, PAGE_SIZE, 30]
+    assert "year=2026" in last and "共 130 场" in district.get(last).text
+    back, _first = walk(district, last, TITLE, PREVIOUS)
+    assert back == pages[::-1]
+
+
+def test_meetings_are_found_by_title_year_and_date(staff_login, seeded):
+    seed_meetings(10, year=2025)
+    seed_meetings(10, start=10, year=2026)
+    district = staff_login("district")
+
+    def titles(query: str) -> set[str]:
+        return set(TITLE.findall(district.get(f"/meetings?{query}").text))
+
+    assert titles("year=2025") == {f"沟通会{n:04d}" for n in range(10)}
+    assert titles("held_on=2026-01-11") == {"沟通会0010"}
+    assert titles("q=沟通会001") == {f"沟通会{n:04d}" for n in range(10, 20)}
+    assert titles("q=沟通会001&year=2025") == set()
+
+
+def test_a_town_lists_only_the_meetings_it_organises_or_hosts_a_venue_of(staff_login, seeded):
+    seed_meetings(30)  # 仁和镇 organises every third and hosts every main venue; 天竺镇 the others' sub-venues
+    listed = {username: {title for page in walk(staff_login(username), "/meetings", TITLE)[0] for title in page}
+              for username in ("renhe", "tianzhu", "booth")}
+
+    everything = {f"沟通会{n:04d}" for n in range(30)} | {seeded.meeting.title}
+    assert listed["renhe"] == everything
+    assert listed["tianzhu"] == everything - {f"沟通会{n:04d}" for n in range(0, 30, 3)}
+    assert listed["booth"] == {seeded.meeting.title}
+
+
+def test_the_sql_scope_of_meetings_is_can_see_meeting(seeded):
+    seed_meetings(12)
+    db.session.add(User(username="tianzhu-viewer", display_name="天竺镇只读", role=Role.VIEWER, org_id=org_id("天竺镇"),
+                        password_hash="-"))
+    db.session.commit()
+    every_meeting = db.session.scalars(select(Meeting)).all()
+    for user in db.session.scalars(select(User)).all():
+        in_sql = set(db.session.scalars(select(Meeting.id).where(access.seen_meetings(user))))
+        assert in_sql == {m.id for m in every_meeting if access.can_see_meeting(user, m)}, user.username

@@ -8,18 +8,31 @@ KPI definitions (docs/decisions.md):
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
-from app.models import ApplicationStatus, Enterprise, Meeting, MeetingStatus, MembershipApplication, Org, User, Venue
+from app.models import (
+    ApplicationStatus,
+    Enterprise,
+    Meeting,
+    MeetingStatus,
+    MembershipApplication,
+    MutualAidCardApplication,
+    Org,
+    Tally,
+    User,
+    Venue,
+)
 from app.models.ledger import UNION_REQUIRED_EMPLOYEES
 from app.services import access
 from app.services.live import reports
-from app.services.local_time import in_shanghai, now_in_shanghai
+from app.services.live.intake_sql import METRICS, TALLY_METRICS
+from app.services.local_time import SHANGHAI, now_in_shanghai
+from app.services.setup import meetings
 
 RECENT_SUMMARIES = 20
 
@@ -60,7 +73,8 @@ class Overview:
     meetings_total: Counter  # each meeting once, however many towns hosted a venue of it
     new_members_by_month: list[int]
     new_unions_by_month: list[int]
-    day_summaries: list[reports.DaySummary]
+    day_lines: list["DayLine"]
+    years: list[int]  # to pick from, latest first
 
 
 def district_overview(user: User, year: int | None = None) -> Overview:
@@ -76,7 +90,8 @@ def district_overview(user: User, year: int | None = None) -> Overview:
         meetings_total=meetings_total(year),
         new_members_by_month=new_members_by_month(year),
         new_unions_by_month=new_unions_by_month(year),
-        day_summaries=[reports.day_summary(meeting) for meeting in recent_meetings(year)],
+        day_lines=day_lines(year),
+        years=sorted({year, *meetings.meeting_years(user)}, reverse=True),
     )
 
 
@@ -137,7 +152,7 @@ def held_in(year: int) -> tuple:
 
 
 def recent_meetings(year: int) -> list[Meeting]:
-    """The year's latest meetings that took place (each summary counts its rows, so only a page of them)."""
+    """The year's latest meetings that took place, a page of them."""
     query = (
         select(Meeting)
         .where(*held_in(year))
@@ -147,22 +162,54 @@ def recent_meetings(year: int) -> list[Meeting]:
     return list(db.session.scalars(query))
 
 
-def new_members_by_month(year: int) -> list[int]:
-    """Approvals per month (Asia/Shanghai), January first."""
-    decided = db.session.scalars(
-        select(MembershipApplication.decided_at).where(MembershipApplication.status == ApplicationStatus.APPROVED)
+@dataclass
+class DayLine:
+    meeting: Meeting
+    sentence: str  # the day summary's sentence (reports.day_summary's total), from grouped counts
+
+
+def day_lines(year: int) -> list[DayLine]:
+    """The sentence of each recent meeting, counted for all of them at once (three grouped queries)."""
+    meetings = recent_meetings(year)
+    values = {meeting.id: Counter() for meeting in meetings}
+    tallies = db.session.execute(
+        select(Tally.meeting_id, Tally.kind, func.sum(Tally.quantity))
+        .where(Tally.meeting_id.in_(values)).group_by(Tally.meeting_id, Tally.kind)
     )
-    return monthly((in_shanghai(moment) for moment in decided if moment is not None), year)
+    for meeting_id, kind, quantity in tallies:
+        for metric in TALLY_METRICS[kind.value]:
+            values[meeting_id][metric] += int(quantity)
+    for metric, model, *where in (
+        ("joins", MembershipApplication, MembershipApplication.status != ApplicationStatus.WITHDRAWN),
+        ("cards", MutualAidCardApplication),
+    ):
+        counted = select(model.meeting_id, func.count()).where(model.meeting_id.in_(values), *where)
+        for meeting_id, number in db.session.execute(counted.group_by(model.meeting_id)):
+            values[meeting_id][metric] = number
+    return [DayLine(meeting, reports.summary_sentence(
+        {metric: values[meeting.id][metric] for metric in METRICS})) for meeting in meetings]
+
+
+def new_members_by_month(year: int) -> list[int]:
+    """Approvals per Beijing month of the year, January first, counted in the database."""
+    return monthly_counts(MembershipApplication.decided_at, beijing_month_starts(year),
+                          MembershipApplication.status == ApplicationStatus.APPROVED)
 
 
 def new_unions_by_month(year: int) -> list[int]:
-    founded = db.session.scalars(select(Enterprise.union_founded_on).where(Enterprise.union_founded_on.is_not(None)))
-    return monthly(founded, year)
+    return monthly_counts(Enterprise.union_founded_on, [date(year, month, 1) for month in range(1, 13)]
+                          + [date(year + 1, 1, 1)])
 
 
-def monthly(moments, year: int | None = None) -> list[int]:
-    months = [0] * 12
-    for moment in moments:
-        if year is None or moment.year == year:
-            months[moment.month - 1] += 1
-    return months
+def beijing_month_starts(year: int) -> list[datetime]:
+    """The first instants of the year's twelve Beijing months and of the next year, in UTC (as stored)."""
+    starts = [datetime(year, month, 1, tzinfo=SHANGHAI) for month in range(1, 13)]
+    return [start.astimezone(UTC) for start in [*starts, datetime(year + 1, 1, 1, tzinfo=SHANGHAI)]]
+
+
+def monthly_counts(column, bounds: list, *where) -> list[int]:
+    """Rows per month between 13 month bounds: one range read on the column's index, twelve counts."""
+    months = [func.count(case((and_(column >= start, column < end), 1)))
+              for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+    row = db.session.execute(select(*months).where(column >= bounds[0], column < bounds[12], *where)).one()
+    return [int(number) for number in row]

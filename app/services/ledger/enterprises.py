@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, with_expression
 
 from app.errors import AppError
 from app.extensions import db
 from app.models import ContactRecord, Enterprise, Org, User
 from app.models.ledger import UNION_REQUIRED_EMPLOYEES
-from app.services import access, audit
+from app.services import access, audit, paging
 from app.services.intake import identity
 
 CONTACT_KINDS = {
@@ -140,7 +140,8 @@ def add_contact(user: User, enterprise: Enterprise, fields: ContactFields) -> Co
         raise AppError("invalid_contact_kind", "请选择联系方式", 422, {"kind": "请选择联系方式"})
     if len(fields.outcome) > 60:
         raise AppError("invalid_contact", "结果不能超过60个字", 422, {"outcome": "结果不能超过60个字"})
-    record = ContactRecord(enterprise=enterprise, staff_id=user.id, **vars(fields))
+    # By id: assigning the firm would load its whole contact history into enterprise.contacts first.
+    record = ContactRecord(enterprise_id=enterprise.id, staff_id=user.id, **vars(fields))
     db.session.add(record)
     db.session.commit()
     return record
@@ -155,20 +156,46 @@ def get_enterprise(user: User, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def enterprises(user: User, town_org_id: int | None = None, should_found_only: bool = False) -> list[Enterprise]:
-    """The ledger as the user may see it; should_found_only gives the 应建未建 list (25+ employees, no union)."""
+@dataclass
+class LedgerFilter:
+    town_org_id: int | None = None
+    should_found_only: bool = False  # the 应建未建 list: 25+ employees, no union
+    search: str = ""  # part of a name, or the start of a 统一社会信用代码
+
+
+LEDGER_ORDER = paging.Order((Enterprise.name, Enterprise.id))
+CONTACT_ORDER = paging.Order((ContactRecord.contacted_on, ContactRecord.id), descending=True)
+
+
+def ledger_query(user: User, wanted: LedgerFilter) -> Select:
+    """The firms of the user's scope that the filter keeps (a town's admin sees only its own town's)."""
     access.require(access.can_review(user))
-    if not access.is_district_admin(user):
-        town_org_id = user.org_id
-    query = (
-        select(Enterprise).join(Org, Enterprise.town_org_id == Org.id).order_by(Org.sort_order, Enterprise.name)
-        .options(contains_eager(Enterprise.town_org), selectinload(Enterprise.contacts))
-    )
+    town_org_id = wanted.town_org_id if access.is_district_admin(user) else user.org_id
+    query = select(Enterprise)
     if town_org_id is not None:
         query = query.where(Enterprise.town_org_id == town_org_id)
-    if should_found_only:
+    if wanted.should_found_only:
         query = query.where(Enterprise.employees >= UNION_REQUIRED_EMPLOYEES, Enterprise.has_union.is_(False))
-    return list(db.session.scalars(query))
+    if search := identity.normalise_text(wanted.search):
+        query = query.where(Enterprise.name.icontains(search, autoescape=True)
+                            | Enterprise.credit_code.startswith(search.upper(), autoescape=True))
+    return query
+
+
+def ledger_page(user: User, wanted: LedgerFilter, page: paging.PageRequest) -> paging.Page:
+    """A page of the ledger by name, with its total and each firm's latest contact (never the contacts)."""
+    latest_contact = (select(func.max(ContactRecord.contacted_on))
+                      .where(ContactRecord.enterprise_id == Enterprise.id).scalar_subquery())
+    return paging.page_of(
+        ledger_query(user, wanted), LEDGER_ORDER, lambda firm: (firm.name, firm.id), page,
+        load=(joinedload(Enterprise.town_org), with_expression(Enterprise.last_contacted_on, latest_contact)),
+    )
+
+
+def contact_page(enterprise: Enterprise, page: paging.PageRequest) -> paging.Page:
+    """A firm's contacts, latest first, a page at a time (a firm visited for years has hundreds)."""
+    query = select(ContactRecord).where(ContactRecord.enterprise_id == enterprise.id)
+    return paging.page_of(query, CONTACT_ORDER, lambda contact: (contact.contacted_on, contact.id), page)
 
 
 def town_choices(user: User) -> list[Org]:

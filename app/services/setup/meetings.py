@@ -3,15 +3,17 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from app.errors import AppError
 from app.extensions import db
-from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Org, Role, User, Venue, VenueRole
+from app.models import Booth, BoothKind, Meeting, MeetingKind, MeetingStatus, Org, User, Venue, VenueRole
 from app.models.base import utcnow
 from app.models.staff import booth_assignments
-from app.services import access, audit
+from app.services import access, audit, paging
+from app.services.intake import identity
+from app.services.local_time import now_in_shanghai
 
 # Closing is final for intake: there is no edge back to OPEN.
 from app.services.setup import entry_codes
@@ -215,18 +217,38 @@ def issue_codes_if_open(meeting: Meeting) -> None:
         entry_codes.ensure_codes(meeting)
 
 
-def visible_meetings(user: User) -> list[Meeting]:
-    """Meetings a user sees (access.can_see_meeting): booth staff those they stand at, district roles all, a town's
-    admins and viewers those touching its union."""
-    query = db.select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())
-    if user.role is Role.BOOTH_STAFF:
-        standing_at = (select(Venue.meeting_id).join(Booth).join(booth_assignments)
-                       .where(booth_assignments.c.user_id == user.id))
-        query = query.where(Meeting.id.in_(standing_at))
-    elif not access.sees_every_meeting(user):
-        touching = db.select(Venue.meeting_id).where(Venue.host_org_id == user.org_id)
-        query = query.where((Meeting.organiser_org_id == user.org_id) | Meeting.id.in_(touching))
-    return list(db.session.scalars(query))
+@dataclass
+class MeetingFilter:
+    search: str = ""  # part of the title
+    year: int | None = None
+    held_on: date | None = None
+
+
+MEETING_ORDER = paging.Order((Meeting.held_on, Meeting.id), descending=True)
+
+
+def meeting_page(user: User, wanted: MeetingFilter, page: paging.PageRequest) -> paging.Page:
+    """A page of the meetings the user sees (access.seen_meetings), newest first, with the total and each
+    meeting's organiser and number of venues."""
+    query = select(Meeting).where(access.seen_meetings(user))
+    if search := identity.normalise_text(wanted.search):
+        query = query.where(Meeting.title.icontains(search, autoescape=True))
+    if wanted.year is not None:
+        query = query.where(Meeting.held_on.between(date(wanted.year, 1, 1), date(wanted.year, 12, 31)))
+    if wanted.held_on is not None:
+        query = query.where(Meeting.held_on == wanted.held_on)
+    venues = select(func.count(Venue.id)).where(Venue.meeting_id == Meeting.id).scalar_subquery()
+    return paging.page_of(query, MEETING_ORDER, lambda meeting: (meeting.held_on, meeting.id), page,
+                          load=(joinedload(Meeting.organiser_org), with_expression(Meeting.venue_count, venues)))
+
+
+def meeting_years(user: User) -> list[int]:
+    """The years to pick from, latest first: from the user's first meeting to this (Beijing) year or its last."""
+    first, last = db.session.execute(
+        select(func.min(Meeting.held_on), func.max(Meeting.held_on)).where(access.seen_meetings(user))
+    ).one()
+    this_year = now_in_shanghai().year
+    return list(range(max(last.year if last else this_year, this_year), (first.year if first else this_year) - 1, -1))
 
 
 def meeting_seen_by(user: User, meeting_id: int) -> Meeting:

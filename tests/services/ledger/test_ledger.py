@@ -15,6 +15,7 @@ from app.services.afterday import overview, review
 from app.services.ledger import enterprises as ledger
 from app.services.ledger import spreadsheet as ledger_io
 from app.services.local_time import now_in_shanghai
+from app.services.paging import PageRequest
 from tests.factories import make_application, make_enterprise
 
 HEADER = ["企业名称", "统一社会信用代码", "所属镇街", "行业", "职工人数", "会员人数", "是否建会", "建会日期",
@@ -88,9 +89,10 @@ def test_the_should_found_list_has_firms_of_25_or_more_without_a_union(seeded):
     make_enterprise(renhe, "24人", employees=24)
     make_enterprise(renhe, "已建会", employees=80, has_union=True)
     make_enterprise(town("天竺镇"), "天竺50人", employees=50)
-    names = [e.name for e in ledger.enterprises(user("renhe"), should_found_only=True)]
+    should_found = ledger.LedgerFilter(should_found_only=True)
+    names = [e.name for e in ledger.ledger_page(user("renhe"), should_found, PageRequest()).items]
     assert names == ["刚好25人"]
-    assert len(ledger.enterprises(user("district"), should_found_only=True)) == 2
+    assert ledger.ledger_page(user("district"), should_found, PageRequest()).total == 2
 
 
 def test_import_reports_the_bad_row_in_chinese_and_imports_the_rest(seeded):
