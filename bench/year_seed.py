@@ -15,6 +15,7 @@ sequences are moved past them, so approving more after the seed goes on from the
 Needs an app context on PostgreSQL with the demo seeded (its 27 unions and accounts). Deterministic for a scale.
 """
 
+import itertools
 import json
 import random
 import secrets
@@ -395,6 +396,8 @@ class Seeder:
         Returns the 建会意向 taps (id, moment): the ledger's contacts begin with them.
         """
         held = [place for place in places if place.weight]
+        # Cumulative once: choices() with plain weights would add up all 24,000 venues' weights for every tap at 10x.
+        cumulative = list(itertools.accumulate(place.weight for place in held))
         first, intents = self.next_id("tallies"), []
         kinds = {"join": ("materials", "consultation"), "card": ("materials", "consultation"),
                  "legal": ("legal", "consultation"), "found_union": ("union_intent", "materials")}
@@ -409,7 +412,7 @@ class Seeder:
                            tap[12] + timedelta(seconds=20))
                     tap = None
                     continue
-                place = self.rng.choices(held, [place.weight for place in held])[0]
+                place = self.rng.choices(held, cum_weights=cumulative)[0]
                 booth_kind = self.rng.choice(list(place.booth_codes))
                 kind = self.rng.choice(kinds[booth_kind])
                 quantity = self.rng.randint(1, 20) if kind == "materials" else 1
