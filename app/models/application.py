@@ -60,6 +60,11 @@ class MembershipApplication(TimestampMixin, db.Model):
         Index("uq_membership_applications_worker_key", "worker_id", "idempotency_key", unique=True),
         # The overview counts a year's approvals by month: a range read of this index, not of every approval.
         Index("ix_membership_applications_status_decided", "status", "decided_at"),
+        # The review queue pages in submission order (either way), the district's and a town's, by status or all.
+        Index("ix_membership_applications_submitted", "submitted_at", "id"),
+        Index("ix_membership_applications_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_membership_applications_org_submitted", "host_org_id", "submitted_at", "id"),
+        Index("ix_membership_applications_org_status_submitted", "host_org_id", "status", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,9 +73,9 @@ class MembershipApplication(TimestampMixin, db.Model):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"), index=True)
     entry_code_id: Mapped[int | None] = mapped_column(ForeignKey("entry_codes.id", ondelete="SET NULL"))
-    host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # indexed first in the queue's indexes
     status: Mapped[ApplicationStatus] = mapped_column(
-        enum_column(ApplicationStatus, "application_status"), default=ApplicationStatus.SUBMITTED, index=True
+        enum_column(ApplicationStatus, "application_status"), default=ApplicationStatus.SUBMITTED
     )
     # PII: Fernet ciphertext, NULL once purged; the blind index is HMAC(PII_HMAC_KEY, id number).
     name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

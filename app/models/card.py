@@ -48,6 +48,10 @@ class MutualAidCardApplication(TimestampMixin, db.Model):
             postgresql_where=text(HELD_CARD_SQL),
             sqlite_where=text(HELD_CARD_SQL),
         ),
+        # The card desk pages newest first (or oldest), the district's and a town's, by status or all.
+        Index("ix_mutual_aid_card_applications_status_id", "status", "id"),
+        Index("ix_mutual_aid_card_applications_org_id", "host_org_id", "id"),
+        Index("ix_mutual_aid_card_applications_org_status_id", "host_org_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,13 +60,13 @@ class MutualAidCardApplication(TimestampMixin, db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"), index=True)
-    host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    host_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # indexed first in the desk's indexes
     id_blind_index: Mapped[str | None] = mapped_column(String(64))  # None once purged
     delivery: Mapped[CardDelivery] = mapped_column(enum_column(CardDelivery, "card_delivery"))
     branch: Mapped[str | None] = mapped_column(String(100))
     consent: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[CardStatus] = mapped_column(
-        enum_column(CardStatus, "card_status"), default=CardStatus.PENDING, index=True
+        enum_column(CardStatus, "card_status"), default=CardStatus.PENDING
     )
     decision_reason: Mapped[str | None] = mapped_column(String(200))
     sent_to_bank_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
