@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "application.transfer": "入会审核：转交",
     "pii.reveal": "查看完整个人信息",
     "application.lookup": "岗位查询入会申请（核对身份证）",
+    "application.search": "按身份证号查找入会申请",
     "application.recovery_code": "岗位发放找回码",
     "application.void": "作废入会申请（冒用身份证号）",
     "application.recover": "职工找回入会申请",
