@@ -6,6 +6,7 @@ tests fail with the command that installs it: a page nobody looked at is not a p
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -24,6 +25,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE_VIEWPORT = {"width": 390, "height": 844}
+AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core (npm, tests/js) run in the page: every violation of any impact, by rule and element."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # evaluated by the browser's debugger protocol, so the CSP allows it
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in results["violations"]]
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe finds nothing in the page as it stands; with SCREENSHOT_DIR set, the page is kept as it was checked."""
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        page.screenshot(path=f"{SHOTS}/{name}-screen.png")
+    assert axe_violations(page) == [], name
 
 
 class LiveServer:

@@ -4,10 +4,8 @@ phone with the booth's code (the old phone then says so), refuses the card up fr
 them — and axe-core finds nothing serious."""
 
 import json
-import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,30 +15,10 @@ from app.extensions import db
 from app.models import MembershipApplication, User
 from app.services.afterday import review
 from app.services.intake import booth_help
-from tests.browser_fixtures import PHONE_VIEWPORT
+from tests.browser_fixtures import PHONE_VIEWPORT, assert_accessible
 from tests.factories import account, id_number
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core (npm, tests/js) run in the page: the serious and critical violations, by rule and element."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())  # evaluated by the browser's debugger protocol, so the CSP allows it
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
-def assert_accessible(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
-        page.screenshot(path=f"{SHOTS}/{name}-screen.png")
-    assert axe_violations(page) == [], name
-
 
 def reviewer() -> User:
     return db.session.scalar(select(User).where(User.username == "renhe"))
