@@ -131,11 +131,12 @@ def get_application(application_id):
 @limiter.exempt
 @limits.enforced("correct", per_address=False)
 @blp.doc(security=BEARER)
+@blp.arguments(schemas.IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
 @blp.arguments(schemas.MembershipApplicationFields(partial=True))
 @blp.response(200, schemas.MembershipApplicationSchema)
-def resubmit_application(body, application_id):
-    """Correct a returned application and submit it again."""
-    return enrolment.resubmit_application(current_worker(), application_id, body)
+def resubmit_application(body, application_id, idempotency_key=None):
+    """Correct a returned application and submit it again (a retry with its Idempotency-Key answers the same)."""
+    return enrolment.resubmit_application(current_worker(), application_id, body, idempotency_key)
 
 
 @blp.route(APPLICATION_PATH, methods=["DELETE"])

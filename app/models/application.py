@@ -115,6 +115,8 @@ class MembershipApplication(TimestampMixin, db.Model):
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The client's key of the submission that created this application (NULL when it sent none).
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
+    # The client's key of the correction (PATCH) that last resubmitted it: a retry of it is answered, not applied.
+    correction_key: Mapped[str | None] = mapped_column(String(80))
 
     worker: Mapped[Worker] = relationship()
     meeting: Mapped[Meeting] = relationship()

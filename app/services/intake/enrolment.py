@@ -120,12 +120,17 @@ def refusal_of_closed(code: str) -> AppError:
     return AppError("meeting_closed", "本场沟通会已结束", 410)  # reopened in between: the worker may try again
 
 
-def resubmit_application(worker: Worker, application_id: int, changes: dict) -> MembershipApplication:
-    """Correct a returned application and submit it again for review."""
+def resubmit_application(
+    worker: Worker, application_id: int, changes: dict, idempotency_key: str | None = None
+) -> MembershipApplication:
+    """Correct a returned application and submit it again for review; a retry of that correction is answered again."""
     application = own_application(worker, application_id)
     if application.status is not ApplicationStatus.RETURNED:
+        if is_retried_correction(application, changes, idempotency_key):
+            return application
         raise AppError("not_returned", "只有被退回的申请才能修改后重新提交", 409)
     moves.hold_after_move(application)
+    application.correction_key = idempotency_key
     form = {**current_form(application), **changes}
     for name, value in applicant_columns(form, worker.id, identity.today_in_beijing()).items():
         setattr(application, name, value)
@@ -139,6 +144,36 @@ def resubmit_application(worker: Worker, application_id: int, changes: dict) -> 
         db.session.rollback()
         raise conflict_with(live_application(privacy.blind_index(normalised_id(form)))) from exc
     return application
+
+
+def is_retried_correction(application: MembershipApplication, changes: dict, idempotency_key: str | None) -> bool:
+    """A correction that already landed, sent again because its answer was lost on a weak signal.
+
+    Known by its key; without one (an older client), by an application under review that already holds every
+    change. An empty correction proves nothing without its key.
+    """
+    if idempotency_key and idempotency_key == application.correction_key:
+        return True
+    if application.status is not ApplicationStatus.SUBMITTED or not changes:
+        return False
+    stored = current_form(application)
+    return all(comparable(name, value) == comparable(name, stored.get(name)) for name, value in changes.items())
+
+
+# Normalised as a join stores them, so a retried correction compares equal however it was typed.
+COMPARED_AS = {
+    "id_number": identity.normalise_id_number, "mobile": identity.normalise_mobile,
+    "employer_credit_code": identity.normalise_credit_code,
+}
+
+
+def comparable(name: str, value):
+    if not isinstance(value, str):
+        return value
+    text = COMPARED_AS.get(name, identity.normalise_text)(value)
+    if name == "id_valid_until" and text.lower() in LONG_TERM:
+        return "long_term"
+    return text or None
 
 
 def withdraw_application(worker: Worker, application_id: int) -> MembershipApplication:
