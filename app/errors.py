@@ -4,9 +4,12 @@ import time
 
 from flask import Flask, jsonify, make_response, render_template, request
 from redis import RedisError
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
 from werkzeug.exceptions import HTTPException
 
+from app import outage_log
 from app.extensions import limiter
 from app.metrics import BACKEND_ERRORS
 
@@ -82,7 +85,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_database_down(exc: OperationalError):
         # The database gone for a minute: tell the phone to retry, never show a trace.
         BACKEND_ERRORS.labels("database").inc()
-        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        outage_log.database.failed("database unavailable on %s %s", request.method, request.path, exc_info=exc)
         return render_error(AppError("database_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
 
     @app.errorhandler(RedisError)
@@ -90,14 +93,23 @@ def register_error_handlers(app: Flask) -> None:
         # Joins, logins, scans and `me` never need Redis; what does (a shared WeChat token, a live
         # snapshot) answers "try again" while it is away — a Redis outage is never a 500.
         BACKEND_ERRORS.labels("redis").inc()
-        app.logger.error("redis unavailable on %s %s: %s", request.method, request.path, exc)
+        outage_log.redis.failed("redis unavailable on %s %s", request.method, request.path, exc_info=exc)
         return render_error(AppError("redis_unavailable", "系统繁忙，请稍后重试", 503, retry_after=5))
+
+    # A connection handed out by a pool means the database answers: after an outage the pool was emptied,
+    # so the first checkout that succeeds opened a new connection.
+    if not event.contains(Pool, "checkout", database_answered):
+        event.listen(Pool, "checkout", database_answered)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         code, message = HTTP_MESSAGES[500]
         return render_error(AppError(code, message, 500))
+
+
+def database_answered(_dbapi_connection, _record, _proxy) -> None:
+    outage_log.database.answered()
 
 
 def seconds_until_limit_resets() -> int:

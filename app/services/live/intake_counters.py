@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from redis import RedisError
 from sqlalchemy import select
 
-from app import metrics
+from app import metrics, outage_log
 from app.extensions import db, redis_handle
 from app.models import Meeting, MeetingStatus, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
 from app.services.live import live
@@ -89,9 +89,15 @@ def meeting_counts(meeting_id: int) -> MeetingCounts:
     backend = _redis_backend()
     if backend is not None:
         try:
-            return backend.read(meeting_id)
-        except Exception:  # noqa: BLE001 — a dead Redis must not take the big screen down
+            counts = backend.read(meeting_id)
+        except RedisError as exc:  # a dead Redis must not take the big screen down
+            outage_log.redis.failed("reading the counters of meeting %s from Redis failed; counting SQL",
+                                    meeting_id, exc_info=exc)
+        except Exception:  # noqa: BLE001 — nor anything else the read may raise
             log.exception("reading the counters of meeting %s from Redis failed; counting SQL", meeting_id)
+        else:
+            outage_log.redis.answered()
+            return counts
     return count_meeting(meeting_id, with_recent=True)
 
 
@@ -168,11 +174,13 @@ def _report(build_event) -> None:
         backend = _redis_backend()
         if backend is not None:
             backend.apply(event)
+            outage_log.redis.answered()
         else:
             _announce_from_sql(event)
-    except Exception as exc:  # noqa: BLE001 — the intake is committed; a rebuild or the reconcile repairs counters
-        if isinstance(exc, RedisError):
-            metrics.BACKEND_ERRORS.labels("redis").inc()
+    except RedisError as exc:  # the intake is committed; a rebuild or the reconcile repairs counters
+        metrics.BACKEND_ERRORS.labels("redis").inc()
+        outage_log.redis.failed("intake counter update failed; the next rebuild/reconcile repairs it", exc_info=exc)
+    except Exception:  # noqa: BLE001 — the same, for any other failure
         log.exception("intake counter update failed; the next rebuild/reconcile repairs it")
 
 
