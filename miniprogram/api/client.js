@@ -2,10 +2,16 @@
 // and the base URL; knows our token, the one re-login after a 401, and the retries of a submission.
 
 const TOKEN_KEY = 'union-intake:token'
+// {phone (masked), until}: whether WeChat verified this worker's phone, as long as the token the server said so
+// with lives; after an app kill the form needs no second (paid) verification, and each login says it afresh.
+const PHONE_KEY = 'union-intake:verified-phone'
 const OFFLINE = { code: 'offline', message: '网络不可用，请检查网络后重试' }
 const SERVER_DOWN = { code: 'unavailable', message: '服务器暂时无法访问，请稍后再试' }
-// Waits before the 2nd and 3rd try of a submission: a weak signal at a booth often returns within seconds.
-const RETRY_DELAYS_MS = [1000, 3000]
+// Waits between the tries of a submission that met no answer, a 5xx or a 429: 60 s in all, as long as a database
+// failover or restart takes (the server answers 503 meanwhile and is idempotent by key; docs/decisions.md).
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 15000, 15000]
+// A Retry-After longer than the whole schedule (an hourly limit) is not waited out: the worker is told at once.
+const LONGEST_WAIT_MS = RETRY_DELAYS_MS.reduce((total, delay) => total + delay, 0)
 
 class ApiError extends Error {
   constructor({ code, message, status = 0, fields = {}, retryAfter = null }) {
@@ -13,8 +19,9 @@ class ApiError extends Error {
     Object.assign(this, { code, status, fields, retryAfter })
   }
 
+  // Worth sending again unchanged: no answer came, the server was briefly down, or it asked us to wait.
   get transient() {
-    return this.code === 'offline' || this.status >= 500
+    return this.code === 'offline' || this.status >= 500 || this.status === 429
   }
 }
 
@@ -57,7 +64,20 @@ function createApi(platform, baseUrl, options = {}) {
     const code = await platform.login().catch(() => { throw new ApiError(OFFLINE) })
     const session = await send('POST', '/auth/login', { code })
     storage.set(TOKEN_KEY, session.token)
+    storage.set(PHONE_KEY, { phone: session.worker.phone, until: Date.now() + session.expires_in * 1000 })
     return session
+  }
+
+  async function verifyPhone(code) {
+    const worker = await call('POST', '/auth/phone', { code })
+    const saved = storage.get(PHONE_KEY)
+    storage.set(PHONE_KEY, { phone: worker.phone, until: saved ? saved.until : Date.now() })
+    return worker
+  }
+
+  function verifiedPhone() {
+    const saved = storage.get(PHONE_KEY)
+    return saved && saved.until > Date.now() ? saved.phone : null
   }
 
   // Runs operation(token); on a 401 (expired, or the server's key changed) logs in again once and repeats.
@@ -74,13 +94,24 @@ function createApi(platform, baseUrl, options = {}) {
 
   const call = (method, path, body, header) => signedIn((token) => send(method, path, body, token, header))
 
-  async function withRetries(operation) {
+  // How long to wait before sending again after this failure, or null to give up: the schedule's next wait,
+  // longer when the server's Retry-After asks for it.
+  function waitBeforeRetry(error, attempt) {
+    if (!error.transient || attempt >= retryDelays.length) return null
+    const asked = (error.retryAfter || 0) * 1000
+    return asked > LONGEST_WAIT_MS ? null : Math.max(retryDelays[attempt], asked)
+  }
+
+  // onRetry(error) is told before each wait, so the page can say it is still trying.
+  async function withRetries(operation, onRetry = () => {}) {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await operation()
       } catch (error) {
-        if (!error.transient || attempt >= retryDelays.length) throw error
-        await new Promise((resolve) => setTimeout(resolve, retryDelays[attempt]))
+        const wait = waitBeforeRetry(error, attempt)
+        if (wait === null) throw error
+        onRetry(error)
+        await new Promise((resolve) => setTimeout(resolve, wait))
       }
     }
   }
@@ -101,14 +132,15 @@ function createApi(platform, baseUrl, options = {}) {
   return {
     login,
     entry: (code) => call('GET', `/entries/${encodeURIComponent(code)}`),
-    verifyPhone: (code) => call('POST', '/auth/phone', { code }),
+    verifyPhone,
+    verifiedPhone,
     readIdCard: (filePath) => upload('/id-card/ocr', filePath, 'image'),
     // The same key on every try (and after the app is killed): the server answers the first result again.
-    join: (form, idempotencyKey) =>
-      withRetries(() => call('POST', '/membership-applications', form, { 'Idempotency-Key': idempotencyKey })),
-    resubmit: (applicationId, form) =>
-      withRetries(() => call('PATCH', `/membership-applications/${applicationId}`, form)),
-    applyForCard: (form) => withRetries(() => call('POST', '/mutual-aid-card-applications', form)),
+    join: (form, idempotencyKey, onRetry) =>
+      withRetries(() => call('POST', '/membership-applications', form, { 'Idempotency-Key': idempotencyKey }), onRetry),
+    resubmit: (applicationId, form, onRetry) =>
+      withRetries(() => call('PATCH', `/membership-applications/${applicationId}`, form), onRetry),
+    applyForCard: (form, onRetry) => withRetries(() => call('POST', '/mutual-aid-card-applications', form), onRetry),
     me: () => call('GET', '/me'),
     // The proof is this WeChat's verified phone, or the booth's code when one is given; never a typed mobile.
     recover: (idNumber, recoveryCode) =>
@@ -118,4 +150,4 @@ function createApi(platform, baseUrl, options = {}) {
   }
 }
 
-module.exports = { createApi, ApiError, newIdempotencyKey, TOKEN_KEY }
+module.exports = { createApi, ApiError, newIdempotencyKey, TOKEN_KEY, PHONE_KEY, RETRY_DELAYS_MS }

@@ -37,6 +37,11 @@ module.exports = {
   chooseImage: (sourceType) =>
     call('chooseMedia', { count: 1, mediaType: ['image'], sourceType: [sourceType], sizeType: ['compressed'] })
       .then((answer) => answer.tempFiles[0]),
+  // A smaller JPEG of the photo (quality 0-100), for one over the server's size limit.
+  compressImage: (src, quality) => call('compressImage', { src, quality }).then((answer) => answer.tempFilePath),
+  fileSize: (filePath) => new Promise((resolve, reject) => {
+    wx.getFileSystemManager().getFileInfo({ filePath, success: (answer) => resolve(answer.size), fail: reject })
+  }),
   scanCode: () => call('scanCode', { scanType: ['wxCode', 'qrCode'] }),
   requestSubscribeMessage: (tmplIds) => call('requestSubscribeMessage', { tmplIds }),
   copy: (data) => call('setClipboardData', { data }),

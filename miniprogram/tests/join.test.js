@@ -111,10 +111,12 @@ test('offline after every try, the answers and the key stay for the next tap', a
   const page = await openForm()
   await fillValidForm(page)
   fake.state.offline = true
+  jest.useFakeTimers()
   const submitting = page.instance.submit()
-  await new Promise((resolve) => setTimeout(resolve, 4200))
+  await jest.advanceTimersByTimeAsync(120 * 1000)
   await submitting
-  expect(text(page, '#message')).toBe('网络不可用，请检查网络后重试。填写的内容已保存，稍后再点「提交申请」即可')
+  jest.useRealTimers()
+  expect(text(page, '#message')).toBe('网络不可用，请检查网络后重试。填写的内容已保存，可点「重新提交」再试')
   const draft = storedDraft()
   expect(draft.answers.name).toBe('王小明')
   expect(draft.idempotencyKey).toMatch(/^mp-/)
@@ -124,7 +126,7 @@ test('offline after every try, the answers and the key stay for the next tap', a
   const sentKeys = fake.state.requests.filter((r) => r.url.endsWith('/membership-applications')).map((r) => r.header['Idempotency-Key'])
   expect(new Set(sentKeys)).toEqual(new Set([draft.idempotencyKey]))
   expect(storedDraft()).toBeNull()
-}, 10000)
+})
 
 test('the server\'s field errors, a closed meeting and the rate limit are shown in Chinese', async () => {
   const page = await openForm()
@@ -132,9 +134,9 @@ test('the server\'s field errors, a closed meeting and the rate limit are shown 
   fake.state.routes['POST /membership-applications'] = failure(409, 'already_applied', '该身份证号已有一份正在办理的入会申请')
   await page.instance.submit()
   expect(text(page, '#message')).toBe('该身份证号已有一份正在办理的入会申请')
-  fake.state.routes['POST /membership-applications'] = failure(429, 'rate_limited', '操作太频繁，请稍后再试', {}, { 'Retry-After': '42' })
+  fake.state.routes['POST /membership-applications'] = failure(429, 'rate_limited', '操作太频繁，请稍后再试', {}, { 'Retry-After': '1800' })
   await page.instance.submit()
-  expect(text(page, '#message')).toBe('操作太频繁，请 42 秒后再试')
+  expect(text(page, '#message')).toBe('操作太频繁，请 1800 秒后再试。填写的内容已保存，可点「重新提交」再试')
   fake.state.routes['POST /membership-applications'] = failure(410, 'meeting_closed', '本场沟通会已结束')
   await page.instance.submit()
   expect(text(page, '#message')).toContain('沟通会已结束或尚未开始')

@@ -26,6 +26,10 @@ function refusal(answer) {
   return answer.error ? answer.message : null
 }
 
+// The fields the join form shows a server's refusal beside; any other it names (id_valid_until, say) is told in
+// the page's message, so no refusal leaves nothing marked.
+const PLACED_FIELDS = [...TEXT_FIELDS, ...CHOICE_FIELDS.map((choice) => choice.name), 'consent', 'consent_version']
+
 // One check per field, answering the message the server would give, or null. A verified WeChat phone
 // number stands in for a typed mobile; a credit code is optional but checked when typed.
 const FIELD_CHECKS = {
@@ -59,6 +63,10 @@ function applicationBody(entryCode, answers, consentVersion) {
   return body
 }
 
+function unplacedErrors(fields) {
+  return Object.keys(fields).filter((field) => PLACED_FIELDS.indexOf(field) < 0).map((field) => fields[field])
+}
+
 // A returned application's corrections: only the fields the reviewer flagged, normalised like a new form.
 function correctionBody(answers, fields) {
   const everything = applicationBody(null, answers, null)
@@ -70,4 +78,6 @@ function filledFromIdCard(answers, reading) {
   return Object.assign({}, answers, { name: reading.name, id_number: reading.id_number })
 }
 
-module.exports = { CHOICE_FIELDS, TEXT_LABELS, formErrors, applicationBody, correctionBody, filledFromIdCard }
+module.exports = {
+  CHOICE_FIELDS, TEXT_LABELS, formErrors, applicationBody, correctionBody, filledFromIdCard, unplacedErrors,
+}

@@ -6,6 +6,9 @@ const STOPS = {
   entry_code_not_found: '该二维码已失效，请扫描现场最新张贴的二维码。',
 }
 
+// Shown while a submission is being sent again (api/client.js keeps trying for a minute); the form stays as typed.
+const RETRYING = '网络繁忙，正在为您重试…'
+
 function waitText(error) {
   return error.retryAfter ? `，请 ${error.retryAfter} 秒后再试` : ''
 }
@@ -22,4 +25,4 @@ function isStop(error) {
   return Boolean(STOPS[error.code])
 }
 
-module.exports = { errorText, isStop }
+module.exports = { errorText, isStop, RETRYING }

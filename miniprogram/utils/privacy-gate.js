@@ -1,9 +1,10 @@
 // WeChat's 用户隐私保护指引: the first call of a privacy API (the phone-number button, the camera and album,
 // the clipboard) waits until the worker agrees. WeChat hands us a `resolve`; the privacy pop-up shows our
-// notice and answers it. One pending request at a time, as WeChat sends them.
+// notice and answers it. A second request may come while the first waits (the phone button tapped, then the
+// camera): the one answer of the pop-up goes to every request waiting, so none hangs.
 
 function createPrivacyGate(platform) {
-  let pending = null
+  let pending = []
   let show = null
 
   platform.onNeedPrivacyAuthorization((resolve) => {
@@ -12,7 +13,7 @@ function createPrivacyGate(platform) {
       resolve({ event: 'disagree' })
       return
     }
-    pending = resolve
+    pending.push(resolve)
     show()
     resolve({ event: 'exposureAuthorization' })
   })
@@ -22,9 +23,9 @@ function createPrivacyGate(platform) {
     attach(onShow) { show = onShow },
     detach(onShow) { if (show === onShow) show = null },
     answer(agreed) {
-      if (!pending) return
-      pending(agreed ? { buttonId: 'agree-privacy', event: 'agree' } : { event: 'disagree' })
-      pending = null
+      const waiting = pending
+      pending = []
+      waiting.forEach((resolve) => resolve(agreed ? { buttonId: 'agree-privacy', event: 'agree' } : { event: 'disagree' }))
     },
   }
 }

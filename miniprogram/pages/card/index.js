@@ -2,7 +2,7 @@
 const platform = require('../../platform/wx')
 const currentApi = require('../../api/index')
 const { visitFor } = require('../../utils/visit')
-const { errorText } = require('../../utils/messages')
+const { errorText, RETRYING } = require('../../utils/messages')
 
 Component({
   data: {
@@ -37,10 +37,11 @@ Component({
       if (missing || this.data.submitting) return
       const { delivery, branch, consent } = this.data
       this.setData({ submitting: true })
+      const stillTrying = () => this.setData({ message: RETRYING })
       try {
         await currentApi().applyForCard({
           entry_code: this.entryCode, delivery, branch: delivery === 'branch' ? branch : null, consent,
-        })
+        }, stillTrying)
         platform.redirectTo('/pages/me/index')
       } catch (error) {
         // A retry whose first try did arrive: the card is applied for, which is what the worker wanted.

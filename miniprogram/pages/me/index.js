@@ -18,6 +18,15 @@ Component({
       this.setData({ justSubmitted: Boolean(options && options.submitted) && Boolean(env.REVIEW_TEMPLATE_ID) })
       return this.refresh()
     },
+    // Back from 修改后重新提交 or 找回我的申请 (pages above this one): what changed there shows here. The first
+    // show follows onLoad, which has just asked.
+    onShow() {
+      if (!this.shownBefore) {
+        this.shownBefore = true
+        return null
+      }
+      return this.refresh()
+    },
     async refresh() {
       try {
         const me = await currentApi().me()

@@ -5,8 +5,12 @@ const platform = require('../../platform/wx')
 const currentApi = require('../../api/index')
 const identity = require('../../utils/identity')
 const { errorText } = require('../../utils/messages')
+const { takeOfferedIdNumber } = require('../../utils/recovery-offer')
 
 const NO_PROOF = '请先验证微信手机号，或填写现场工作人员给的找回码'
+// The booth's code is 6 digits (recovery.issue_code); a slip is caught here, not spent on the hourly limit.
+const CODE_PATTERN = /^\d{6}$/
+const CODE_FORMAT = '找回码是工作人员给的6位数字，请核对'
 
 Component({
   data: {
@@ -15,6 +19,8 @@ Component({
   },
   methods: {
     async onLoad() {
+      // Sent here by the join form's 409: the ID number it was refused for.
+      this.setData({ idNumber: takeOfferedIdNumber() || '' })
       // Whether this WeChat already verified its phone (masked); without an answer the button offers it.
       const me = await currentApi().me().catch(() => null)
       if (me && me.worker.phone) this.setData({ verifiedPhone: me.worker.phone })
@@ -37,6 +43,7 @@ Component({
       const errors = {}
       if (idNumber.error) errors.id_number = idNumber.message
       if (!code && !this.data.verifiedPhone) errors.proof = NO_PROOF
+      if (code && !CODE_PATTERN.test(code)) errors.recovery_code = CODE_FORMAT
       this.setData({ errors, message: '' })
       if (Object.keys(errors).length || this.data.submitting) return
       this.setData({ submitting: true })

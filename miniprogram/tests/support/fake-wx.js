@@ -7,6 +7,8 @@ function createFakeWx() {
     routes: {}, requests: [], uploads: [], storage: new Map(), navigations: [], toasts: [],
     loginCodes: [], chosenImage: null, scanResult: null, subscribeAnswer: 'accept', subscribeRequests: [],
     copied: [], privacyListener: null, privacyAnswers: [], offline: false,
+    // Sizes of the files on the "phone" by path, and the size wx.compressImage's output comes out at.
+    fileSizes: {}, compressedSize: null, compressions: [],
   }
 
   // `routes['POST /membership-applications']` = {statusCode, data} or a function(request) returning one.
@@ -41,6 +43,18 @@ function createFakeWx() {
       if (!state.chosenImage) return setTimeout(() => options.fail({ errMsg: 'chooseMedia:fail cancel' }), 0)
       setTimeout(() => options.success({ type: 'image', tempFiles: [state.chosenImage] }), 0)
     },
+    compressImage(options) {
+      state.compressions.push({ src: options.src, quality: options.quality })
+      const tempFilePath = `${options.src}.compressed.jpg`
+      state.fileSizes[tempFilePath] = state.compressedSize
+      setTimeout(() => options.success({ tempFilePath }), 0)
+    },
+    getFileSystemManager: () => ({
+      getFileInfo(options) {
+        const size = state.fileSizes[options.filePath]
+        setTimeout(() => (size ? options.success({ size }) : options.fail({ errMsg: 'getFileInfo:fail no such file' })), 0)
+      },
+    }),
     scanCode(options) {
       if (!state.scanResult) return setTimeout(() => options.fail({ errMsg: 'scanCode:fail cancel' }), 0)
       setTimeout(() => options.success(state.scanResult), 0)
