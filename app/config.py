@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -15,6 +16,7 @@ MIN_KEY_LENGTH = 32
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
+WXACODE_ENV_VERSIONS = ("release", "trial", "develop")  # getwxacodeunlimit's env_version, the default first
 
 
 class ConfigError(RuntimeError):
@@ -44,6 +46,24 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset)."""
+    value = env_str(name, choices[0])
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def link_verify_file(value: str | None) -> tuple[str, str] | None:
+    """WECHAT_LINK_VERIFY_FILE as (file name, content), as given in 开发管理 → 扫普通链接二维码打开小程序."""
+    if not value:
+        return None
+    name, _, content = value.partition(":")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+\.txt", name) or not content.strip():
+        raise ConfigError('WECHAT_LINK_VERIFY_FILE must be "<name>.txt:<content>", e.g. "abc123.txt:0f1e2d3c"')
+    return name, content.strip()
 
 
 def limiter_storage_uri(redis_url: str | None) -> str:
@@ -78,6 +98,15 @@ class Config:
         self.WECHAT_TIMEOUT = env_int("WECHAT_TIMEOUT_SECONDS", 5)
         # The mini-program page a 小程序码 opens (it receives the entry code as `scene`).
         self.WECHAT_ENTRY_PAGE = env_str("WECHAT_ENTRY_PAGE", "pages/entry/index")
+        # Which version a 小程序码 opens: trial (体验版) or develop while testing before release. Only a released
+        # version has its pages checked by WeChat, so check_path is off otherwise (it would refuse the code).
+        self.WECHAT_WXACODE_ENV_VERSION = env_choice("WECHAT_WXACODE_ENV_VERSION", WXACODE_ENV_VERSIONS)
+        self.WECHAT_WXACODE_CHECK_PATH = env_bool(
+            "WECHAT_WXACODE_CHECK_PATH", self.WECHAT_WXACODE_ENV_VERSION == "release"
+        )
+        # "<name>.txt:<content>": the file WeChat fetches from the site root before 普通链接二维码 may open the
+        # mini-program; configured, not committed (each deployment's domain has its own).
+        self.WECHAT_LINK_VERIFY_FILE = link_verify_file(env_str("WECHAT_LINK_VERIFY_FILE"))
         self.H5_JOIN_ENABLED = env_bool("H5_JOIN_ENABLED", True)
         self.DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
         self.RETENTION_DAYS = env_int("RETENTION_DAYS", 180)

@@ -1,6 +1,6 @@
 """`/q/<code>`: resolve the scanned code and show where the worker is."""
 
-from flask import current_app, render_template
+from flask import Response, abort, current_app, render_template
 
 from app.entry import bp
 from app.errors import AppError
@@ -21,6 +21,15 @@ def landing(code: str):
 def privacy_notice():
     """个人信息保护说明, linked next to the consent box (the mini-program reads /mp/v1/privacy-notice)."""
     return render_template("entry/privacy.html", notice=notices.privacy_notice())
+
+
+@bp.get("/<name>.txt")
+def wechat_link_verification(name: str):
+    """The one file WeChat fetches from the site root to verify the /q/ links' domain (WECHAT_LINK_VERIFY_FILE)."""
+    configured = current_app.config["WECHAT_LINK_VERIFY_FILE"]
+    if configured is None or configured[0] != f"{name}.txt":
+        abort(404)
+    return Response(configured[1], mimetype="text/plain")
 
 
 @bp.errorhandler(AppError)

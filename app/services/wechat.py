@@ -46,9 +46,14 @@ def phone_number(code: str) -> str:
 
 
 def wxa_code_png(scene: str, page: str) -> bytes:
-    """A mini-program code image opening `page` with `scene` (WeChat's getwxacodeunlimit)."""
-    response = call(lambda client: client.wxa.get_wxa_code_unlimited(scene=scene, page=page, width=430))
-    return response.content
+    """A mini-program code image opening `page` with `scene` in the configured version (getwxacodeunlimit)."""
+    # wechatpy's get_wxa_code_unlimited sends neither env_version nor check_path: posted as WeChat documents it.
+    body = {
+        "scene": scene, "page": page, "width": 430,
+        "env_version": current_app.config["WECHAT_WXACODE_ENV_VERSION"],
+        "check_path": current_app.config["WECHAT_WXACODE_CHECK_PATH"],
+    }
+    return call(lambda client: client.wxa._post("wxa/getwxacodeunlimit", data=body)).content
 
 
 def ocr_id_card(photo: bytes, mimetype: str) -> dict:

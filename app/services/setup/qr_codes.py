@@ -64,11 +64,16 @@ def wxa_code_image(user: User, code: str) -> CodeImage:
     """The WeChat mini-program code of an active code, fetched from WeChat once and then kept."""
     entry_code = visible_code(user, code)
     page = current_app.config["WECHAT_ENTRY_PAGE"]
-    etag = hashlib.sha256(f"wxa|{page}|{entry_code.code}".encode()).hexdigest()[:32]
+    version = current_app.config["WECHAT_WXACODE_ENV_VERSION"]
+    etag = hashlib.sha256(f"wxa|{version}|{page}|{entry_code.code}".encode()).hexdigest()[:32]
+    if version != "release":
+        # A code for 体验版 or 开发版 testing is not kept: printed after release, it would open the wrong version.
+        return CodeImage(etag, "image/png", lambda: wechat.wxa_code_png(scene=entry_code.code, page=page))
     return CodeImage(etag, "image/png", lambda: stored_wxa_code(entry_code, page))
 
 
 def stored_wxa_code(entry_code: EntryCode, page: str) -> bytes:
+    """The released version's code, fetched from WeChat once per entry code and page, then kept."""
     stored = db.session.get(WxaCodeImage, entry_code.id)
     if stored is not None and stored.page == page:
         return stored.png
