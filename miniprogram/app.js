@@ -2,9 +2,11 @@
 require('./platform/privacy')
 const platform = require('./platform/wx')
 const { freshDraft } = require('./utils/draft')
+const { offerUpdates } = require('./utils/app-updates')
 
 App({
   onLaunch() {
     freshDraft(platform.storage) // a form abandoned over a day ago leaves the phone even if never reopened
+    offerUpdates(platform.updateManager(), platform.confirm)
   },
 })

@@ -53,5 +53,10 @@ module.exports = {
   navigateTo: (url) => call('navigateTo', { url }),
   redirectTo: (url) => call('redirectTo', { url }),
   toast: (title) => wx.showToast({ title, icon: 'none', duration: 2500 }),
+  // A yes/no question; resolves true when the confirm button was tapped.
+  confirm: ({ title, content, confirmText }) =>
+    call('showModal', { title, content, confirmText }).then((answer) => answer.confirm),
+  // The new version WeChat fetches in the background (base library 1.9.90+), or null before that.
+  updateManager: () => (wx.getUpdateManager ? wx.getUpdateManager() : null),
   loading: (title) => (title ? wx.showLoading({ title, mask: true }) : wx.hideLoading()),
 }
