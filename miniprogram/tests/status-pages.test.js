@@ -94,6 +94,22 @@ describe('我的申请', () => {
     expect(text(page, '#nothing')).toContain('这个微信上已没有入会申请')
   })
 
+  test('back from correcting or recovering, it shows the status as it is now', async () => {
+    const returned = application({ status: 'returned', status_label: '退回待修改', return_reason: '工作单位请填写全称' })
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [returned], card_applications: [] })
+    const page = renderPage('me')
+    page.instance.onLoad({})
+    page.instance.onShow()
+    await settle()
+    expect(text(page, '#application-7 .status')).toBe('退回待修改')
+    expect(fake.state.requests.filter((r) => r.url.endsWith('/me'))).toHaveLength(1)
+    fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [application()], card_applications: [] })
+    page.instance.onShow() // WeChat shows the page again when the page above it (修改后重新提交) goes back
+    await settle()
+    expect(text(page, '#application-7 .status')).toBe('待审核')
+    expect(page.querySelector('#application-7 .return-reason')).toBeFalsy()
+  })
+
   test('with nothing applied for, it offers to recover an application', async () => {
     fake.state.routes['GET /me'] = ok({ ...ME, membership_applications: [], card_applications: [] })
     const page = renderPage('me')
@@ -184,6 +200,17 @@ describe('找回我的申请', () => {
     const withCode = await openRecovery(null)
     await attempt(withCode, '110113199003071239', '123456')
     expect(sent()).toEqual([{ id_number: '110113199003071239', recovery_code: '123456' }])
+  })
+
+  test('the booth\'s 找回码 alone brings back a membership; a code that is not 6 digits is caught before sending', async () => {
+    fake.state.routes[RECOVER] = ok(application({ status: 'approved', status_label: '已通过', member_no: 'SY2026000123' }))
+    const page = await openRecovery(null)
+    await attempt(page, '110113199003071239', '12345')
+    expect(text(page, '#error-recovery_code')).toBe('找回码是工作人员给的6位数字，请核对')
+    expect(sent()).toEqual([])
+    await attempt(page, '110113199003071239', ' 012345 ')
+    expect(sent()).toEqual([{ id_number: '110113199003071239', recovery_code: '012345' }])
+    expect(text(page, '#recovered')).toContain('已通过')
   })
 
   test('a wrong number is caught before sending; a mismatch, a membership and the limit are told', async () => {

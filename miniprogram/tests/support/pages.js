@@ -29,6 +29,13 @@ function text(page, selector) {
   return found ? found.dom.textContent.trim() : null
 }
 
+// An attribute as the page rendered it (a picker's value, an input's placeholder), or undefined.
+function attribute(page, selector, name) {
+  const found = page.querySelector(selector)
+  const attr = found && found.toJSON().attrs.find((a) => a.name === name)
+  return attr ? attr.value : undefined
+}
+
 function ok(data, statusCode = 200) {
   return { statusCode, data }
 }
@@ -37,4 +44,4 @@ function failure(statusCode, code, message, fields = {}, header = {}) {
   return { statusCode, data: { error: { code, message, fields } }, header }
 }
 
-module.exports = { fake, renderPage, settle, text, ok, failure, ROOT, simulate }
+module.exports = { fake, renderPage, settle, text, attribute, ok, failure, ROOT, simulate }
