@@ -101,9 +101,27 @@
     return minutes;
   }
 
-  // Time-axis labels at each quarter hour of the clock.
-  function quarterHour(_index, minute) {
-    return Number(minute.slice(3)) % 15 === 0;
+  function textWidth(text, fontSize) {
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = `${fontSize}px ${getComputedStyle(body).fontFamily}`;
+    return context.measureText(text).width;
+  }
+
+  // Time-axis labels: the last minute (now, its label ending at the plot's right edge) and each quarter hour
+  // of the clock, centred on its bar. A quarter hour whose label would print over now's, or stick out past
+  // the plot's left edge, is left out.
+  function labelledMinutes(series, fontSize, plotWidth) {
+    const last = series.length - 1;
+    const perMinute = plotWidth / series.length;
+    const label = textWidth("00:00", fontSize);
+    const shown = new Set([last]);
+    series.forEach(([minute], index) => {
+      const quarter = Number(minute.slice(3)) % 15 === 0;
+      const clearOfNow = (last - index) * perMinute >= label * 1.5 + fontSize / 2;
+      const clearOfEdge = (index + 0.5) * perMinute >= label / 2;
+      if (quarter && clearOfNow && clearOfEdge) shown.add(index);
+    });
+    return shown;
   }
 
   function renderMinutes() {
@@ -114,6 +132,8 @@
     const axisText = { color: "#fff", fontSize: font };
     // Four whole-number steps up to at least 4: one join is a quarter of the panel, not all of it.
     const step = Math.max(1, Math.ceil(Math.max(...series.map(([, joins]) => joins)) / 4));
+    const labelled = labelledMinutes(series, font, node.clientWidth - font * 3);  // less the value axis
+    const isLabelled = (index) => labelled.has(index);
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: getComputedStyle(body).fontFamily },
@@ -121,9 +141,10 @@
       xAxis: {
         type: "category", name: "时间", nameLocation: "middle", nameGap: font * 1.5, nameTextStyle: axisText,
         data: series.map(([minute]) => minute),
-        // The first and last times sit at the plot's edges: centred under their bars they were cut in half.
-        axisLabel: { ...axisText, interval: quarterHour, alignMinLabel: "left", alignMaxLabel: "right" },
-        axisTick: { alignWithLabel: true, interval: quarterHour },
+        // Now's time ends at the plot's edge: centred under its bar it was cut in half. Every label chosen is shown
+        // (ECharts would otherwise drop the first or last one it guesses too close to a neighbour).
+        axisLabel: { ...axisText, interval: isLabelled, alignMaxLabel: "right", showMinLabel: true, showMaxLabel: true },
+        axisTick: { alignWithLabel: true, interval: isLabelled },
         axisLine: { lineStyle: { color: "#fff" } },
       },
       yAxis: {

@@ -1,6 +1,6 @@
 """In a real browser: the big screen shows a join within 2 s, and fits a TV whole, readable from the back."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Org, Venue, VenueRole
 from app.models.base import utcnow
 from app.services.live import intake_counters
+from tests.browser_fixtures import assert_accessible
 from tests.factories import make_application
 
 pytestmark = pytest.mark.browser
@@ -29,6 +30,7 @@ def test_a_join_appears_on_the_big_screen_without_a_reload(live_server, page, se
     page.locator("#total-joins", has_text="1").wait_for(timeout=2000)
     page.locator("#recent-joins li", has_text="张**").wait_for(timeout=2000)
     assert page.locator("#venue-rows tr").first.locator("td").nth(1).inner_text() == "1"
+    assert_accessible(page, "display-after-a-join")
 
 
 @pytest.fixture
@@ -62,6 +64,7 @@ def test_the_big_screen_fits_a_tv_whole_and_is_readable_from_the_back(live_serve
     page.locator("#minute-chart svg text", has_text="入会（人）").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"display-{width}x{height}.png")
+    assert_accessible(page, f"display-{width}x{height}")
 
     assert page.evaluate("document.documentElement.scrollHeight") <= height
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -98,6 +101,38 @@ def test_the_minute_chart_has_a_time_axis_and_whole_number_value_axis(live_serve
     assert all(label.isdigit() or ":" in label or label in ("时间", "入会（人）") for label in labels), labels
 
 
+@pytest.mark.parametrize(("width", "height"), TV_SIZES[:2])
+def test_the_minute_chart_labels_now_and_every_quarter_hour(live_server, page, seeded, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.clock.install(time=datetime(2026, 12, 7, 2, 22, 20, tzinfo=UTC))  # 10:22 in Beijing
+    page.goto(f"{live_server.url}/display/{seeded.display_token}")
+    chart_texts = page.locator("#minute-chart svg text")
+    chart_texts.filter(has_text="入会（人）").wait_for()
+
+    time_labels = chart_texts.filter(has_text=":")
+    assert [text.strip() for text in time_labels.all_text_contents()] == ["09:30", "09:45", "10:00", "10:22"]
+    boxes = [label.bounding_box() for label in time_labels.all()]
+    for left, right in zip(boxes, boxes[1:]):  # side by side, none printed over its neighbour
+        assert left["x"] + left["width"] < right["x"], (left, right)
+
+
+@pytest.mark.parametrize(("width", "height"), TV_SIZES[:2])
+def test_every_venue_name_is_shown_whole(live_server, page, district_day, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/display/{district_day.display_token}")
+    page.locator("#connection", has_text="实时").wait_for()
+    names = page.locator("#venue-rows td:first-child")
+    names.first.wait_for()
+
+    assert page.locator("#venue-rows tr").first.locator("td").first.inner_text().endswith("1号标厂")
+    cut = names.evaluate_all(
+        "cells => cells.filter((cell) => cell.scrollWidth > cell.clientWidth"
+        " || getComputedStyle(cell).textOverflow === 'ellipsis').map((cell) => cell.textContent)"
+    )
+    assert cut == []
+    assert_accessible(page, f"display-venues-{width}x{height}")
+
+
 def test_a_lost_stream_is_announced_to_the_whole_room(live_server, page, seeded):
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.route("**/live/meetings/**", lambda route: route.abort())  # the hall's network drops the stream
@@ -107,6 +142,7 @@ def test_a_lost_stream_is_announced_to_the_whole_room(live_server, page, seeded)
     banner.wait_for()
     assert banner.inner_text() == "连接中断，正在重连"
     assert float(banner.evaluate("node => parseFloat(getComputedStyle(node).fontSize)")) >= 60
+    assert_accessible(page, "display-stream-lost")
 
 
 def assert_inside_viewport(locator, width, height):
