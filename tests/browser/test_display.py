@@ -1,5 +1,6 @@
 """In a real browser: the big screen shows a join within 2 s, and fits a TV whole, readable from the back."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_the_minute_chart_labels_now_and_every_quarter_hour(live_server, page, s
     time_labels = chart_texts.filter(has_text=":")
     assert [text.strip() for text in time_labels.all_text_contents()] == ["09:30", "09:45", "10:00", "10:22"]
     boxes = [label.bounding_box() for label in time_labels.all()]
-    for left, right in zip(boxes, boxes[1:]):  # side by side, none printed over its neighbour
+    for left, right in itertools.pairwise(boxes):  # side by side, none printed over its neighbour
         assert left["x"] + left["width"] < right["x"], (left, right)
 
 
