@@ -10,8 +10,6 @@ const SERVER_DOWN = { code: 'unavailable', message: '服务器暂时无法访问
 // Waits between the tries of a submission that met no answer, a 5xx or a 429: 60 s in all, as long as a database
 // failover or restart takes (the server answers 503 meanwhile and is idempotent by key; docs/decisions.md).
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 15000, 15000]
-// A Retry-After longer than the whole schedule (an hourly limit) is not waited out: the worker is told at once.
-const LONGEST_WAIT_MS = RETRY_DELAYS_MS.reduce((total, delay) => total + delay, 0)
 
 class ApiError extends Error {
   constructor({ code, message, status = 0, fields = {}, retryAfter = null }) {
@@ -38,6 +36,10 @@ function errorFrom(answer) {
   })
 }
 
+function keyHeader(idempotencyKey) {
+  return idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}
+}
+
 function newIdempotencyKey() {
   const random = () => Math.random().toString(36).slice(2, 10)
   return `mp-${Date.now().toString(36)}-${random()}${random()}`
@@ -45,6 +47,8 @@ function newIdempotencyKey() {
 
 function createApi(platform, baseUrl, options = {}) {
   const retryDelays = options.retryDelays || RETRY_DELAYS_MS
+  // A Retry-After longer than the whole schedule (an hourly limit) is not waited out: the worker is told at once.
+  const longestWait = retryDelays.reduce((total, delay) => total + delay, 0)
   const storage = platform.storage
 
   async function send(method, path, body, token, header = {}) {
@@ -99,7 +103,7 @@ function createApi(platform, baseUrl, options = {}) {
   function waitBeforeRetry(error, attempt) {
     if (!error.transient || attempt >= retryDelays.length) return null
     const asked = (error.retryAfter || 0) * 1000
-    return asked > LONGEST_WAIT_MS ? null : Math.max(retryDelays[attempt], asked)
+    return asked > longestWait ? null : Math.max(retryDelays[attempt], asked)
   }
 
   // onRetry(error) is told before each wait, so the page can say it is still trying.
@@ -137,9 +141,10 @@ function createApi(platform, baseUrl, options = {}) {
     readIdCard: (filePath) => upload('/id-card/ocr', filePath, 'image'),
     // The same key on every try (and after the app is killed): the server answers the first result again.
     join: (form, idempotencyKey, onRetry) =>
-      withRetries(() => call('POST', '/membership-applications', form, { 'Idempotency-Key': idempotencyKey }), onRetry),
-    resubmit: (applicationId, form, onRetry) =>
-      withRetries(() => call('PATCH', `/membership-applications/${applicationId}`, form), onRetry),
+      withRetries(() => call('POST', '/membership-applications', form, keyHeader(idempotencyKey)), onRetry),
+    // A correction's key, one per correction, makes a retry whose first answer was lost answer 200, not 409.
+    resubmit: (applicationId, form, idempotencyKey, onRetry) => withRetries(
+      () => call('PATCH', `/membership-applications/${applicationId}`, form, keyHeader(idempotencyKey)), onRetry),
     applyForCard: (form, onRetry) => withRetries(() => call('POST', '/mutual-aid-card-applications', form), onRetry),
     me: () => call('GET', '/me'),
     // The proof is this WeChat's verified phone, or the booth's code when one is given; never a typed mobile.

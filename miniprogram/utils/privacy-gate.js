@@ -23,9 +23,10 @@ function createPrivacyGate(platform) {
     attach(onShow) { show = onShow },
     detach(onShow) { if (show === onShow) show = null },
     answer(agreed) {
+      const decision = agreed ? { buttonId: 'agree-privacy', event: 'agree' } : { event: 'disagree' }
       const waiting = pending
       pending = []
-      waiting.forEach((resolve) => resolve(agreed ? { buttonId: 'agree-privacy', event: 'agree' } : { event: 'disagree' }))
+      waiting.forEach((resolve) => resolve(decision))
     },
   }
 }

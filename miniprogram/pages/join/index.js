@@ -18,7 +18,10 @@ const CONFLICT_HELP = {
 
 // Each picker opens at the answer chosen (WeChat's picker takes the index), else at the first option.
 function choicesAt(choices, answers) {
-  return choices.map((choice) => Object.assign({}, choice, { at: Math.max(0, choice.options.indexOf(answers[choice.name])) }))
+  return choices.map((choice) => {
+    const at = Math.max(0, choice.options.indexOf(answers[choice.name]))
+    return Object.assign({}, choice, { at })
+  })
 }
 
 Component({
