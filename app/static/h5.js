@@ -168,6 +168,8 @@
 
   function render(membership, card, eligibility, justSubmitted) {
     show("h5-loading", false);
+    // With the form or the status below it, the meeting header needs one line, not the phone's first screen.
+    byId("entry-header").classList.add("compact");
     renderMembership(membership, justSubmitted);
     var returned = Boolean(membership && membership.status === "returned");
     show("join-form", !membership || returned);
