@@ -21,7 +21,8 @@ MIN_TARGET = 44
 TARGETS = """() => [...document.querySelectorAll('#h5 a, #h5 button, #h5 input, #h5 select, #h5 summary')]
   .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
   .map(e => {
-    const box = (e.matches('input[type=checkbox], input[type=radio]') && e.closest('label') || e).getBoundingClientRect();
+    const row = e.matches('input[type=checkbox], input[type=radio]') && e.closest('label');
+    const box = (row || e).getBoundingClientRect();
     return {name: e.id || e.textContent.trim() || e.name, width: box.width, height: box.height};
   })"""
 
