@@ -110,3 +110,27 @@ test('a 429 is resent no sooner than its Retry-After; one longer than the whole 
   expect(hourly.length).toBe(1)
   expect(text(again, '#message')).toContain('操作太频繁，请 1800 秒后再试')
 })
+
+test('the card application rides out the same outage, saying so while it resends', async () => {
+  const tries = []
+  fake.state.routes['GET /card-info'] = ok({ title: '职工互助服务卡', sections: [{ heading: '是什么', body: '服务卡。' }] })
+  fake.state.routes['POST /mutual-aid-card-applications'] = () => {
+    tries.push(Date.now())
+    return tries.length < 4 ? DATABASE_DOWN : ok({ id: 3, status: 'pending' }, 201)
+  }
+  const page = renderPage('card')
+  page.instance.onLoad({ code: CODE })
+  await settle()
+  page.querySelector('#delivery').dispatchEvent('change', { detail: { value: 'onsite' } })
+  page.querySelector('#consent').dispatchEvent('change', { detail: { value: ['agree'] } })
+  await settle()
+  jest.useFakeTimers()
+  const submitting = page.instance.submit()
+  await jest.advanceTimersByTimeAsync(1000)
+  expect(text(page, '#message')).toBe('网络繁忙，正在为您重试…')
+  expect(page.querySelector('#message').dom.className).toContain('hint')
+  await jest.advanceTimersByTimeAsync(30 * 1000)
+  await submitting
+  expect(tries).toHaveLength(4)
+  expect(fake.state.navigations).toEqual(['/pages/me/index'])
+})

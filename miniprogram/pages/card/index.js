@@ -7,7 +7,7 @@ const { errorText, RETRYING } = require('../../utils/messages')
 Component({
   data: {
     state: 'loading', info: null, deliveries: [], branches: [], delivery: '', branch: '', consent: false,
-    message: '', submitting: false,
+    message: '', submitting: false, retrying: false,
   },
   methods: {
     async onLoad(options) {
@@ -37,7 +37,7 @@ Component({
       if (missing || this.data.submitting) return
       const { delivery, branch, consent } = this.data
       this.setData({ submitting: true })
-      const stillTrying = () => this.setData({ message: RETRYING })
+      const stillTrying = () => this.setData({ retrying: true, message: RETRYING })
       try {
         await currentApi().applyForCard({
           entry_code: this.entryCode, delivery, branch: delivery === 'branch' ? branch : null, consent,
@@ -48,7 +48,7 @@ Component({
         if (error.code === 'card_already_applied') platform.redirectTo('/pages/me/index')
         else this.setData({ message: errorText(error) })
       } finally {
-        this.setData({ submitting: false })
+        this.setData({ submitting: false, retrying: false })
       }
     },
   },
