@@ -1,5 +1,5 @@
 // 我的申请, the card application, 找回我的申请 and the privacy notice.
-const { fake, renderPage, settle, text, ok, failure } = require('./support/pages')
+const { fake, renderPage, settle, text, attribute, ok, failure } = require('./support/pages')
 const { entry, application, SESSION } = require('./fixtures')
 const env = require('../config/env')
 
@@ -139,6 +139,8 @@ describe('互助服务卡', () => {
     await tap(page, '#submit')
     expect(text(page, '#message')).toBe('请选择领卡的银行网点')
     page.querySelector('#branch').dispatchEvent('change', { detail: { value: 1 } })
+    await settle()
+    expect(attribute(page, '#branch', 'value')).toBe(1) // reopened, the picker shows the branch chosen
     await tap(page, '#submit')
     const sent = fake.state.requests.find((r) => r.url.endsWith('/mutual-aid-card-applications')).data
     expect(sent).toEqual({ entry_code: CODE, delivery: 'branch', branch: '北京银行仁和支行', consent: true })

@@ -6,7 +6,7 @@ const { errorText, RETRYING } = require('../../utils/messages')
 
 Component({
   data: {
-    state: 'loading', info: null, deliveries: [], branches: [], delivery: '', branch: '', consent: false,
+    state: 'loading', info: null, deliveries: [], branches: [], delivery: '', branch: '', branchAt: 0, consent: false,
     message: '', submitting: false, retrying: false,
   },
   methods: {
@@ -24,7 +24,11 @@ Component({
       }
     },
     onDelivery(event) { this.setData({ delivery: event.detail.value, message: '' }) },
-    onBranch(event) { this.setData({ branch: this.data.branches[Number(event.detail.value)] }) },
+    // branchAt: the picker opens at the branch chosen.
+    onBranch(event) {
+      const branchAt = Number(event.detail.value)
+      this.setData({ branch: this.data.branches[branchAt], branchAt })
+    },
     onConsent(event) { this.setData({ consent: event.detail.value.indexOf('agree') >= 0 }) },
     missing() {
       if (!this.data.delivery) return '请选择领卡方式'
