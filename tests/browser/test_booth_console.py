@@ -5,10 +5,20 @@ from pathlib import Path
 import pytest
 
 from app.services.live import intake_counters, reports
+from tests.browser_fixtures import assert_accessible
+from tests.factories import id_number, make_application
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+MIN_TARGET = 44
+
+# Every control a volunteer's thumb may tap, as shown; a box inside a label is tapped anywhere on its row.
+SMALL_TARGETS = """(least) => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
+  .filter((node) => node.getClientRects().length)
+  .map((node) => [node, (node.matches('[type=checkbox]') && node.closest('label') || node).getBoundingClientRect()])
+  .filter(([, box]) => box.width < least || box.height < least)
+  .map(([node, box]) => `${node.id || node.textContent.trim()} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
 
 def sign_in_at_console(page, live_server, sign_in, booth):
@@ -97,3 +107,32 @@ def test_a_materials_count_out_of_range_is_refused_on_the_phone_naming_the_range
 
     page.locator("#materials-error", has_text="宣传材料份数应为 1–1000 的整数").wait_for()
     assert booth_values(seeded.meeting.id, booth)["materials"] == 0
+    assert_accessible(page, "booth-console-materials-refused")
+
+
+def test_every_tap_target_on_the_booth_phone_is_at_least_44_px(live_server, page, sign_in, seeded):
+    booth = seeded.meeting.venues[0].booths[0]
+    sign_in_at_console(page, live_server, sign_in, booth)
+    page.locator('[data-scope="booth"] [data-metric="consultations"]', has_text="0").wait_for()
+    assert page.evaluate(SMALL_TARGETS, MIN_TARGET) == []
+    assert_accessible(page, "booth-console-390x844")
+
+    page.goto(f"{live_server.url}/booth")
+    assert page.evaluate(SMALL_TARGETS, MIN_TARGET) == []
+    assert_accessible(page, "booth-my-booths-390x844")
+
+    worker_id_number = id_number()
+    make_application(seeded.meeting.venues[0], id_no=worker_id_number)
+    page.goto(f"{live_server.url}/booths/{booth.id}/lookup")
+    page.fill("#lookup-id-number", worker_id_number)
+    page.get_by_role("button", name="查询").click()
+    page.locator("summary", has_text="作废这份申请").click()
+    assert page.evaluate(SMALL_TARGETS, MIN_TARGET) == []
+    assert_accessible(page, "booth-lookup-390x844")
+
+
+def test_logging_out_is_a_separate_button_away_from_the_name(live_server, page, sign_in, seeded):
+    sign_in_at_console(page, live_server, sign_in, seeded.meeting.venues[0].booths[0])
+    logout = page.get_by_role("button", name="退出").bounding_box()
+    name = page.locator(".topbar .who").bounding_box()
+    assert logout["x"] - (name["x"] + name["width"]) >= 12  # a thumb on the name does not reach it
