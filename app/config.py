@@ -16,6 +16,8 @@ MIN_KEY_LENGTH = 32
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
+# Whom a worker reaches about their personal data after the day (个人信息保护说明); production sets a real one.
+DEMO_PRIVACY_CONTACT = "北京市顺义区总工会 · 电话 010-0000 0000（演示号码）· 工作日 9:00—17:00"
 WXACODE_ENV_VERSIONS = ("release", "trial", "develop")  # getwxacodeunlimit's env_version, the default first
 
 
@@ -157,9 +159,7 @@ class Config:
         # What the worker is told after joining, and the two notices (app/services/intake/notices.py).
         self.REVIEW_WORKING_DAYS = env_int("REVIEW_WORKING_DAYS", 5)
         self.DISTRICT_UNION_NAME = env_str("DISTRICT_UNION_NAME", "北京市顺义区总工会")
-        self.PRIVACY_CONTACT = env_str(
-            "PRIVACY_CONTACT", "北京市顺义区总工会（工作日 9:00—17:00），或向沟通会现场工作人员提出"
-        )
+        self.PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", DEMO_PRIVACY_CONTACT)
         self.PRIVACY_NOTICE_FILE = env_str("PRIVACY_NOTICE_FILE")
         self.CARD_INFO_FILE = env_str("CARD_INFO_FILE")
         # 互助服务卡 age rule (reported Beijing practice): women under 55, men under 60; 0 switches it off.
@@ -220,6 +220,9 @@ class ProductionConfig(Config):
             raise ConfigError("production refuses FLASK_DEBUG: unset it or set it to 0")
         self.check_ways_to_join()
         self.check_key_lengths()
+        if self.PRIVACY_CONTACT == DEMO_PRIVACY_CONTACT:  # unset, or the demo's copied
+            raise ConfigError("production needs PRIVACY_CONTACT: the phone, address or e-mail where workers reach "
+                              "the union about their personal data, shown in the 个人信息保护说明")
         if self.RETENTION_DAYS < 1:
             raise ConfigError(f"RETENTION_DAYS must be at least 1 day, got {self.RETENTION_DAYS}")
         try:

@@ -333,7 +333,7 @@ class CardInfoSchema(ResponseSchema):
 
 
 class PrivacyNoticeSchema(CardInfoSchema):
-    version = fields.String(metadata={"description": "同意书（入会承诺与个人信息使用说明）的版本"})
+    version = fields.String(metadata={"description": "同意书（入会承诺与个人信息保护说明）的版本"})
     contact = fields.String()
 
 

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
 from app import create_app
-from app.config import ConfigError
+from app.config import DEMO_PRIVACY_CONTACT, ConfigError
 from tests.conftest import settings_for
 from tests.intake_fixtures import OwnRedis
 
@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "PUBLIC_BASE_URL": "https://join.example.org",
     "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached: starting does not connect
     "DEV_LOGIN_ENABLED": "0",
+    "PRIVACY_CONTACT": "北京市顺义区总工会权益保障部 010-6944 0000，shunyi-union@example.org",
 }
 
 
@@ -57,6 +58,7 @@ REFUSALS = {
     "METRICS_TOKEN": [{"METRICS_TOKEN": "m" * 31}],
     "DEV_LOGIN_ENABLED": [{"DEV_LOGIN_ENABLED": "1"}],
     "FLASK_DEBUG": [{"FLASK_DEBUG": "1"}],
+    "PRIVACY_CONTACT": [{"PRIVACY_CONTACT": None}, {"PRIVACY_CONTACT": DEMO_PRIVACY_CONTACT}],
 }
 WECHAT = {"WECHAT_APPID": "wx0123456789abcdef", "WECHAT_SECRET": "the-mini-programs-secret"}
 

@@ -258,7 +258,7 @@
     event.preventDefault();
     var join = event.target;
     var errors = form.checkAll(join, form.JOIN_CHECKS);
-    if (!byId("f-consent").checked) { errors.consent = "请阅读并同意入会承诺和个人信息使用说明"; }
+    if (!byId("f-consent").checked) { errors.consent = "请阅读并同意入会承诺和个人信息保护说明"; }
     if (refusedLocally(join, errors)) { return; }
     var returned = state.membership && state.membership.status === "returned" ? state.membership : null;
     var answer = returned ? await resubmit(join, returned) : await joinNew(join);

@@ -40,7 +40,7 @@ const FIELD_CHECKS = {
   employer: (answers) => (trimmed(answers.employer) ? null : '请填写工作单位'),
   employer_credit_code: (answers) =>
     (trimmed(answers.employer_credit_code) ? refusal(identity.checkCreditCode(answers.employer_credit_code)) : null),
-  consent: (answers) => (answers.consent === true ? null : '请阅读并同意入会承诺和个人信息使用说明'),
+  consent: (answers) => (answers.consent === true ? null : '请阅读并同意入会承诺和个人信息保护说明'),
 }
 
 // Field name → message for the given fields (all of them by default); empty when the answers may be sent.

@@ -24,6 +24,7 @@ from tests.factories import id_number
 from tests.intake_fixtures import OwnRedis
 from tests.servers import wait_until_answering
 from tests.services.setup.test_venue_sheet import sheet
+from tests.test_config import PRODUCTION_ENV
 from tests.test_health import free_port
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def install(tmp_path, fresh_database_url, fake_wechat):
         "PII_KEY": Fernet.generate_key().decode(), "PII_HMAC_KEY": uuid.uuid4().hex * 2,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "BIND": f"127.0.0.1:{port}",
         "HOME": str(tmp_path),  # gunicorn's control socket under it, apart from any other server's
-        "INTAKE_RECONCILE_SECONDS": "0", **fake_wechat.settings,
+        "INTAKE_RECONCILE_SECONDS": "0", "PRIVACY_CONTACT": PRODUCTION_ENV["PRIVACY_CONTACT"], **fake_wechat.settings,
     }
     for name in ("REDIS_URL", "FLASK_APP", "DEV_LOGIN_ENABLED"):
         env.pop(name, None)

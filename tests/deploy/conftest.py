@@ -3,6 +3,7 @@
 import pytest
 
 from tests.deploy.proxy_stack import AppHost, Proxy
+from tests.test_config import PRODUCTION_ENV
 
 LONG_KEY = "k" * 40
 GENEROUS = "100000/minute"
@@ -23,7 +24,7 @@ def deployment(app, app_settings, seeded, tmp_path):
         "PII_KEY": app_settings["PII_KEY"], "PII_HMAC_KEY": app_settings["PII_HMAC_KEY"],
         "DATABASE_URL": app_settings["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app_settings["REDIS_URL"],
         "PUBLIC_BASE_URL": "https://localhost", "PROXY_COUNT": "1", "FORWARDED_ALLOW_IPS": "127.0.0.1",
-        "DEV_LOGIN_ENABLED": "0", "WEB_CONCURRENCY": "1",
+        "DEV_LOGIN_ENABLED": "0", "WEB_CONCURRENCY": "1", "PRIVACY_CONTACT": PRODUCTION_ENV["PRIVACY_CONTACT"],
         "RATELIMIT_MP_LOGIN": GENEROUS, "RATELIMIT_MP_SUBMIT_PER_IP": GENEROUS, "METRICS_TOKEN": METRICS_TOKEN,
         # The load is H5 visitors from one address through nginx: each is a new token and a status answer there.
         "RATELIMIT_MP_H5_PER_IP": GENEROUS, "RATELIMIT_MP_STATUS_PER_IP": GENEROUS,

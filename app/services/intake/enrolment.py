@@ -261,7 +261,7 @@ def applicant_columns(form: dict, worker_id: int, today: date) -> dict:
     columns["employer_credit_code"] = checked(errors, "employer_credit_code", lambda: credit_code(form))
     validity = checked(errors, "id_valid_until", lambda: id_validity(form.get("id_valid_until"), today))
     if form.get("consent") is not True:
-        errors["consent"] = "请阅读并同意入会承诺和个人信息使用说明"
+        errors["consent"] = "请阅读并同意入会承诺和个人信息保护说明"
     if errors:
         raise AppError("validation_error", FORM_INVALID, 422, errors)
     columns["id_valid_until"], columns["id_valid_long_term"] = validity
