@@ -26,7 +26,7 @@ PRODUCTION_ENV = {
     "PUBLIC_BASE_URL": "https://join.example.org",
     "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached: starting does not connect
     "DEV_LOGIN_ENABLED": "0",
-    "PRIVACY_CONTACT": "北京市顺义区总工会权益保障部 010-6944 0000，shunyi-union@example.org",
+    "PRIVACY_CONTACT": "北京市顺义区总工会权益保障部，privacy@example.org",
 }
 
 
