@@ -20,7 +20,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import gevent  # noqa: E402
-from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler  # noqa: E402
+import gevent.lock  # noqa: E402
+from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler, PyWSGIServer  # noqa: E402
 
 # An SSE client sends one short GET and then only listens, for hours; gevent would keep an 8 KB read buffer
 # for each of them (16 MB for 2000 big screens). A 1 KB buffer still reads any request: longer header lines
@@ -44,6 +45,7 @@ class Connections:
 
     def __init__(self):
         self.stopping = False
+        self.servers: list[DrainingServer] = []
         self.waiting: set[DrainingHandler] = set()
         self.streams: dict[DrainingHandler, gevent.Greenlet] = {}
 
@@ -117,12 +119,43 @@ class DrainingHandler(PyWSGIHandler):
             self.requests_served += 1
 
 
+class DrainingServer(PyWSGIServer):
+    """gevent's server, which serves the connections already queued on its listener before closing it.
+
+    The kernel completes a client's connection before the worker accepts it, and the client sends its request
+    at once; closing a listener resets every connection still in its queue, request and all. A stopping worker
+    used to close it up to a second after SIGTERM (its run loop's tick), just as every client it had answered
+    with `Connection: close` was reconnecting: those connections were reset mid-request. Now the listener is
+    closed at SIGTERM, after the connections queued on it are taken and served (each answer says close).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.close_lock = gevent.lock.Semaphore()
+        connections.servers.append(self)
+
+    def close(self):
+        with self.close_lock:  # the worker's run loop closes it too: it waits here until the queue is served
+            if self.closed:
+                return
+            self.stop_accepting()
+            # No switch to another greenlet between the last accept and the close, except to wait for a free
+            # slot of the pool (worker_connections): a connection the kernel queues meanwhile is taken next.
+            while (queued := self.do_read()) is not None:
+                self.do_handle(*queued)
+            super().close()
+
+
 class GeventWorker(GeventPyWSGIWorker):
     wsgi_handler = DrainingHandler
+    server_class = DrainingServer
 
     def handle_exit(self, sig, frame):
         super().handle_exit(sig, frame)
-        # Out of the signal handler, as gunicorn's gevent worker does for SIGQUIT.
+        # Out of the signal handler, as gunicorn's gevent worker does for SIGQUIT; each server closes in a
+        # greenlet of its own, as serving its queue may wait for a free slot while the idle connections go.
+        for server in connections.servers:
+            gevent.spawn(server.close)
         gevent.spawn(connections.let_go, self.cfg.graceful_timeout)
 
 
