@@ -14,7 +14,7 @@ from app.services.setup import entry_codes
 def landing(code: str):
     # With H5 sign-up on, a phone camera's scan gets the join form; otherwise a pointer to the mini-program.
     template = "entry/h5.html" if current_app.config["H5_JOIN_ENABLED"] else "entry/landing.html"
-    return render_template(template, entry_code=entry_codes.resolve(code))
+    return render_template(template, entry_code=entry_codes.resolve(code), card_points=notices.card_key_points())
 
 
 @bp.get("/privacy")

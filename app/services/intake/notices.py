@@ -86,9 +86,21 @@ def default_privacy_sections(config) -> list[dict]:
     ]
 
 
-def default_card_sections() -> list[dict]:
+CARD_FREE = "办卡免费，免收工本费和年费。"
+CARD_COLLECTED = "现场办理的，制卡完成后工会通知您领取；选银行网点的，凭本人身份证到所选网点领取并激活。"
+
+
+def card_age_words() -> str:
     age_rule = cards.age_rule_words()
-    age_words = f"办理时{age_rule}（按身份证号中的出生日期计算）。" if age_rule else "不限年龄。"
+    return f"办理时{age_rule}（按身份证号中的出生日期计算）。" if age_rule else "不限年龄。"
+
+
+def card_key_points() -> list[str]:
+    """The 办卡须知 in three lines beside the card's consent box: what it costs, the age rule, where to collect it."""
+    return [CARD_FREE, card_age_words(), CARD_COLLECTED]
+
+
+def default_card_sections() -> list[dict]:
     return [
         section(
             "什么是互助服务卡",
@@ -97,12 +109,10 @@ def default_card_sections() -> list[dict]:
         section(
             "谁可以办理",
             "已提交入会申请或已是工会会员的职工，每人限办一张；已有京卡的不必重复办理。"),
-        section("年龄要求", age_words),
+        section("年龄要求", card_age_words()),
         section(
             "在哪里领、什么时候领",
             "选「现场办理」：由沟通会的互助服务卡岗位收齐后报送银行，制卡完成后工会通知您领取。"
             "选「到银行网点领取」：制卡完成后凭本人身份证到所选北京银行网点领取并激活。"),
-        section(
-            "费用",
-            "办卡免费，免收工本费和年费。"),
+        section("费用", CARD_FREE),
     ]
