@@ -76,7 +76,8 @@ def tally_undo(booth_id: int):
     body = json_body()
     keys = {name: str(body.get(name) or "") for name in ("idempotency_key", "undoes")}
     booth = tallies.booth_for(booth_id)
-    return tally_answer(tallies.undo_tally(current_user, booth, keys["idempotency_key"], keys["undoes"]))
+    undone = tallies.undo_tally(current_user, booth, keys["idempotency_key"], keys["undoes"], request.remote_addr)
+    return tally_answer(undone)
 
 
 def json_body() -> dict:

@@ -7,8 +7,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import AuditLog, User
-from app.services import access, paging
+from app.models import AuditLog, Booth, Meeting, Org, User, Venue, Worker
+from app.services import access, paging, privacy
+from app.services.intake.form_options import FIELD_LABELS
 from app.services.local_time import SHANGHAI
 
 
@@ -124,12 +125,8 @@ TARGET_LABELS = {
 DETAIL_LABELS = {
     "member_no": "会员编号",
     "reason": "原因",
-    "from_org_id": "原组织编号",
-    "to_org_id": "转交组织编号",
     "card_ids": "服务卡申请编号",
     "rows": "行数",
-    "meeting_id": "沟通会编号",
-    "org_id": "组织编号",
     "unmasked": "含完整个人信息",
     "created": "新增",
     "updated": "更新",
@@ -137,22 +134,15 @@ DETAIL_LABELS = {
     "name": "名称",
     "credit_code": "统一社会信用代码",
     "code": "二维码",
-    "venue_id": "会场编号",
-    "booth_id": "岗位编号",
     "replaced_by": "新二维码",
     "username": "用户名",
     "role": "角色",
     "kind": "类型",
     "quantity": "数量",
-    "worker_id": "职工编号",
-    "from_worker_id": "原职工编号",
-    "to_worker_id": "新职工编号",
     "proof": "核验方式",
     "status_before": "原状态",
     "via": "办理途径",
     "fields": "需修改的项目",
-    "staff_id": "岗位人员账号编号",
-    "source_meeting_id": "复制自沟通会",
     "venues": "会场数",
     "booths": "岗位数",
     "accounts": "账号数",
@@ -162,42 +152,120 @@ DETAIL_LABELS = {
     "old_name": "原名称",
     "redacted": "原因等已按期清除",
 }
+# Details that point at a row by its database id, read as that row's name: key -> (label, kind of row).
+NAMED_DETAILS = {
+    "booth_id": ("岗位", "booth"), "venue_id": ("会场", "venue"),
+    "meeting_id": ("沟通会", "meeting"), "source_meeting_id": ("复制自沟通会", "meeting"),
+    "org_id": ("组织", "org"), "from_org_id": ("原组织", "org"), "to_org_id": ("转交组织", "org"),
+    "staff_id": ("岗位人员", "user"),
+    "worker_id": ("职工", "worker"), "from_worker_id": ("原手机", "worker"), "to_worker_id": ("新手机", "worker"),
+}
+# The objects named the same way in the 对象 column.
+NAMED_TARGETS = {"booth": "booth", "meeting": "meeting", "org": "org", "user": "user"}
+# Audit rows without a staff actor: these the worker did on their own phone, the rest the system did.
+WORKER_ACTIONS = {"application.recover", "application.recover_failed"}
 VALUE_LABELS = {
     "materials": "宣传材料", "consultation": "咨询", "legal": "法律咨询", "union_intent": "建会意向",
     "district_admin": "区总工会管理员", "org_admin": "镇街工会管理员", "booth_staff": "岗位工作人员",
     "viewer": "只读查看",
     "mobile": "手机号", "code": "找回码", "review": "审核页面",
     "submitted": "已提交", "returned": "已退回", "approved": "已通过",
+    # Why a worker's own recovery was refused (application.recover_failed's code).
+    "recovery_failed": "身份证号或验证方式不对", "member_needs_recovery_code": "已入会，需要岗位找回码",
+    "recovery_code_required": "H5 页面需要岗位找回码", "phone_not_verified": "手机号未经微信验证",
 }
+# Values that are names of the join form's fields (a return's 需修改的项目), as the form labels them.
+VALUES_BY_KEY = {"fields": FIELD_LABELS}
 
 
 @dataclass
 class AuditLine:
-    """One audit row as people read it: Chinese names, details as 「key：value」 lines."""
+    """One audit row as people read it: who, Chinese names, details as 「key：value」 lines."""
 
     entry: AuditLog
+    actor: str
     action: str
     target: str
     details: list[tuple[str, str]]
 
 
-def describe(entry: AuditLog) -> AuditLine:
-    """Chinese labels for the action, the object and each detail of an audit row."""
+# Names of rows by (kind, id): what a page of audit rows points at, looked up once for the page.
+Names = dict[tuple[str, int], str]
+
+
+def describe(entry: AuditLog, names: Names | None = None) -> AuditLine:
+    """Chinese labels for the actor, the action, the object and each detail of an audit row; ids by `names`."""
+    names = names or {}
     target = TARGET_LABELS.get(entry.target_type, "其他对象")
     if entry.target_id is not None:
-        target += f" #{entry.target_id}"
-    details = [(DETAIL_LABELS.get(key, key), readable(value)) for key, value in (entry.detail or {}).items()]
-    return AuditLine(entry, ACTION_LABELS.get(entry.action, "其他操作"), target, details)
+        named = names.get((NAMED_TARGETS.get(entry.target_type), entry.target_id))
+        target += f" {named}" if named else f" #{entry.target_id}"
+    details = [detail_line(key, value, names) for key, value in (entry.detail or {}).items()]
+    return AuditLine(entry, actor_of(entry), ACTION_LABELS.get(entry.action, "其他操作"), target, details)
 
 
-def readable(value) -> str:
+def actor_of(entry: AuditLog) -> str:
+    if entry.user:
+        return entry.user.display_name
+    return "职工本人" if entry.action in WORKER_ACTIONS else "系统"
+
+
+def detail_line(key: str, value, names: Names) -> tuple[str, str]:
+    if key in NAMED_DETAILS and isinstance(value, int):
+        label, kind = NAMED_DETAILS[key]
+        return label, names.get((kind, value), f"#{value}")  # a row since deleted keeps its number
+    return DETAIL_LABELS.get(key, key), readable(value, VALUES_BY_KEY.get(key, VALUE_LABELS))
+
+
+def readable(value, labels: dict = VALUE_LABELS) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return "、".join(readable(item) for item in value) or "—"
-    return VALUE_LABELS.get(value, str(value)) if isinstance(value, str) else str(value)
+        return "、".join(readable(item, labels) for item in value) or "—"
+    return labels.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def ids_named_by(entries: list[AuditLog]) -> dict[str, set[int]]:
+    """The ids of each kind of row the entries point at, in their details or as their object."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        for key, value in (entry.detail or {}).items():
+            if key in NAMED_DETAILS and isinstance(value, int):
+                wanted.setdefault(NAMED_DETAILS[key][1], set()).add(value)
+        if entry.target_type in NAMED_TARGETS and entry.target_id is not None:
+            wanted.setdefault(NAMED_TARGETS[entry.target_type], set()).add(entry.target_id)
+    return wanted
+
+
+def worker_label(worker: Worker) -> str:
+    """A worker without a name: the way they came in, and the verified phone masked (none on H5)."""
+    phone = privacy.decrypt(worker.phone_enc)
+    way = "H5 页面" if worker.h5_visitor_id else "微信小程序"
+    return f"{way} · {privacy.mask_mobile(phone)}" if phone else way
+
+
+# One query per kind of row, for a whole page of audit rows: (id, name) pairs, or rows to name in Python.
+NAME_QUERIES = {
+    "booth": lambda ids: select(Booth.id, Venue.name + " · " + Booth.name).join(Booth.venue).where(Booth.id.in_(ids)),
+    "venue": lambda ids: select(Venue.id, Venue.name).where(Venue.id.in_(ids)),
+    "meeting": lambda ids: select(Meeting.id, Meeting.title).where(Meeting.id.in_(ids)),
+    "org": lambda ids: select(Org.id, Org.name).where(Org.id.in_(ids)),
+    "user": lambda ids: select(User.id, User.display_name + "（" + User.username + "）").where(User.id.in_(ids)),
+}
+
+
+def names_for(entries: list[AuditLog]) -> Names:
+    """The names of every row the entries point at, one query per kind of row (never one per audit row)."""
+    names: Names = {}
+    for kind, ids in ids_named_by(entries).items():
+        if kind == "worker":
+            workers = db.session.scalars(select(Worker).where(Worker.id.in_(ids)))
+            names.update({("worker", worker.id): worker_label(worker) for worker in workers})
+        else:
+            names.update({(kind, row_id): name for row_id, name in db.session.execute(NAME_QUERIES[kind](ids))})
+    return names
 
 
 @dataclass
@@ -227,7 +295,8 @@ def search(viewer: User, wanted: AuditFilter, page: paging.PageRequest) -> pagin
         query = query.where(AuditLog.created_at < start_of_beijing_day(wanted.until + timedelta(days=1)))
     found = paging.page_of(query, AUDIT_ORDER, lambda entry: (entry.created_at, entry.id), page,
                            load=(joinedload(AuditLog.user),), counted=False)
-    return replace(found, items=[describe(entry) for entry in found.items])
+    names = names_for(found.items)
+    return replace(found, items=[describe(entry, names) for entry in found.items])
 
 
 def start_of_beijing_day(day: date) -> datetime:

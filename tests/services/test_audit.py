@@ -39,5 +39,5 @@ def test_details_read_as_labelled_lines_with_plain_chinese_values():
     line = audit.describe(entry)
 
     assert (line.action, line.target) == ("导出入会申请", "导出文件")
-    assert line.details == [("沟通会编号", "3"), ("行数", "12"), ("含完整个人信息", "是"), ("原因", "工作单位不符"),
+    assert line.details == [("沟通会", "#3"), ("行数", "12"), ("含完整个人信息", "是"), ("原因", "工作单位不符"),
                             ("服务卡申请编号", "4、5")]

@@ -4,14 +4,14 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from app.extensions import db
 from app.models import AuditLog, User
 from app.services import audit, paging
 from app.services.local_time import now_in_shanghai
 from app.services.paging import PAGE_SIZE, PageRequest
-from tests.factories import account, make_application
+from tests.factories import account, make_application, make_worker
 from tests.history import PREVIOUS, seed_audit_rows, walk
 
 
@@ -42,6 +42,72 @@ def test_the_audit_log_names_objects_in_chinese_and_shows_details_without_escape
     assert "\\u" not in page
     for internal in ("membership_application", "mutual_aid_card_application", ">export<", "{&#34;", '{"'):
         assert internal not in page
+
+
+def test_the_audit_log_names_booths_fields_and_the_address_of_an_undone_tap(staff_login, seeded):
+    booth = seeded.meeting.venues[0].booths[0]
+    staff = staff_login("booth")
+    token = re.search(r'data-csrf-token="([^"]+)"', staff.get(f"/booths/{booth.id}/console").text).group(1)
+    staff.client.post(f"/api/booths/{booth.id}/tallies", headers={"X-CSRFToken": token},
+                      json={"idempotency_key": "tap-audit-0001", "kind": "materials", "quantity": 5})
+    staff.client.post(f"/api/booths/{booth.id}/tallies/undo", headers={"X-CSRFToken": token},
+                      json={"idempotency_key": "undo-audit-0001", "undoes": "tap-audit-0001"})
+    application = make_application(next(v for v in seeded.meeting.venues if v.host_org.name == "仁和镇"))
+    staff_login("renhe").post_form(f"/review/{application.id}/return", {"reason": "请写全称", "fields": ["employer"]},
+                                   f"/review/{application.id}")
+
+    page = staff_login("district").get("/audit").text
+    undone = row_of(page, "撤销岗位计数")
+    assert f"<dt>岗位</dt><dd>{booth.venue.name} · {booth.name}</dd>" in undone
+    assert "<td>127.0.0.1</td>" in undone
+    assert "<dt>需修改的项目</dt><dd>工作单位</dd>" in page
+    for internal in ("employer", "编号</dt>"):
+        assert internal not in page
+
+
+def test_a_workers_own_recovery_is_theirs_and_names_the_phones_masked(staff_login, seeded):
+    application = make_application(seeded.meeting.venues[0])
+    new_phone = make_worker()
+    audit.record(None, "application.recover", "membership_application", application.id,
+                 {"from_worker_id": application.worker_id, "to_worker_id": new_phone.id, "proof": "code"})
+    db.session.commit()
+
+    line = row_of(staff_login("district").get("/audit").text, "职工找回入会申请")
+    assert "<td>职工本人</td>" in line and "系统" not in line
+    assert "<dt>原手机</dt><dd>微信小程序</dd>" in line and "<dt>新手机</dt><dd>微信小程序</dd>" in line
+    assert line.endswith("<td>—</td>\n  ")  # no address recorded: a dash, not an empty cell
+
+
+def test_the_audit_page_names_what_its_rows_point_at_without_a_statement_per_row(staff_login, seeded):
+    booths = [(booth.id, f"{venue.name} · {booth.name}") for venue in seeded.meeting.venues for booth in venue.booths]
+    district = staff_login("district")
+
+    def statements_for_page_after(rows: int) -> int:
+        for n in range(rows):
+            audit.record(None, "application.recover_failed", "membership_application", None,
+                         {"worker_id": make_worker().id, "booth_id": booths[n % len(booths)][0], "code": "x"})
+        db.session.commit()
+        db.session.remove()
+        sent = []
+
+        def count(*statement):
+            sent.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = district.get("/audit").text
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert booths[0][1] in page
+        return len(sent)
+
+    assert statements_for_page_after(1) == statements_for_page_after(PAGE_SIZE - 1)
+
+
+def row_of(page: str, action: str) -> str:
+    """The audit table's row of the newest entry with this action."""
+    at = page.index(f"<td>{action}</td>")
+    return page[page.rindex("<tr>", 0, at):page.index("</tr>", at)]
 
 
 def test_the_audit_log_filters_by_actor_and_beijing_date(staff_login, seeded):

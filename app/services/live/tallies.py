@@ -60,7 +60,7 @@ def record_tally(user: User, booth: Booth, tap: TallyInput) -> TallyResult:
     return saved(tally, with_ledger_contact, won_by=select(Tally).where(Tally.idempotency_key == tap.idempotency_key))
 
 
-def undo_tally(user: User, booth: Booth, idempotency_key: str, undoes_key: str) -> TallyResult:
+def undo_tally(user: User, booth: Booth, idempotency_key: str, undoes_key: str, ip: str | None = None) -> TallyResult:
     """撤销 a tap of this booth's staff member within 30 s: a compensating tally counts it back down (audited).
 
     Retried with either key, the first undo is returned and nothing counts twice.
@@ -88,7 +88,7 @@ def undo_tally(user: User, booth: Booth, idempotency_key: str, undoes_key: str) 
         # A 建会意向 taken back is no contact with the firm either.
         db.session.execute(delete(ContactRecord).where(ContactRecord.tally_id == original.id))
         audit.record(user, "tally_undo", "tally", original.id,
-                     {"kind": original.kind.value, "quantity": original.quantity, "booth_id": booth.id})
+                     {"kind": original.kind.value, "quantity": original.quantity, "booth_id": booth.id}, ip)
 
     return saved(undo, without_contact_audited, won_by=select(Tally).where(Tally.undoes_id == original.id))
 
