@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
 from app.models import ApplicationStatus, CardDelivery, CardStatus, MeetingStatus
 from app.services import privacy
-from app.services.intake import cards
+from app.services.intake import cards, moves
 from app.services.intake.form_options import CHOICES
 from app.services.intake.workers import kind_of
 
@@ -163,6 +163,14 @@ class DerivedInteger(Derived, fields.Integer):
     pass
 
 
+class DerivedString(Derived, fields.String):
+    pass
+
+
+class DerivedUtcDateTime(Derived, UtcDateTime):
+    pass
+
+
 class ResponseSchema(Schema):
     """Every key of an answer is always present (null when empty), and the OpenAPI document says so."""
 
@@ -227,8 +235,13 @@ class MembershipApplicationSchema(ResponseSchema):
     id_valid_until = fields.String(attribute="id_valid_until_answer", allow_none=True,
                                    metadata={"description": "YYYY-MM-DD | long_term | null"})
     submitted_at = UtcDateTime()
-    decision_reason = fields.String(allow_none=True)
+    # A void's reason is the staff's note, which may name people: it stays in the audit log (booth_help.VOID_NOTE).
+    decision_reason = DerivedString(compute=lambda a: None if a.voided_at else a.decision_reason, allow_none=True)
     status_text = fields.String(metadata={"description": "职工看到的状态说明"})
+    voided = fields.Function(lambda a: a.voided_at is not None,
+                             metadata={"description": "工会核对身份证后作废（冒用身份证号）；status 为 withdrawn"})
+    moved_here_at = DerivedUtcDateTime(compute=moves.last_moved_at, allow_none=True,
+                                       metadata={"description": "最近一次从其他手机找回到这里的时间，没有为 null"})
     member_no = fields.String(allow_none=True, metadata={"description": "会员编号，通过后才有"})
     return_reason = fields.String(allow_none=True, metadata={"description": "退回原因，仅在退回待修改时"})
     returned_fields = fields.List(fields.String(), attribute="flagged_fields",

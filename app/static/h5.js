@@ -19,7 +19,7 @@
   // Status colours follow meaning: green done, amber waiting, grey ended by the worker, red only for problems.
   var TONES = {
     submitted: "wait", returned: "problem", approved: "done", rejected: "problem", withdrawn: "ended",
-    moved_away: "problem", pending: "wait", sent_to_bank: "wait", issued: "done",
+    moved_away: "problem", voided: "problem", pending: "wait", sent_to_bank: "wait", issued: "done",
   };
   var state = { options: null, joinKey: null, membership: null, card: null, cardInfoLoaded: false };
 
@@ -110,6 +110,16 @@
     byId("consent-text").textContent = options.consent_text;
   }
 
+  // An API time (UTC) as the worker's clock at the meeting reads it: 12月6日 14:05.
+  var BEIJING = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  function beijingTime(iso) {
+    var part = {};
+    BEIJING.formatToParts(new Date(iso)).forEach(function (p) { part[p.type] = p.value; });
+    return part.month + "月" + part.day + "日 " + part.hour + ":" + part.minute;
+  }
+
   function setStatus(id, code, text) {
     var line = byId(id);
     line.textContent = text;
@@ -125,6 +135,11 @@
     if (!membership) { return; }
     byId("membership-title").textContent = justSubmitted ? "提交成功" : "我的入会申请";
     setStatus("membership-status", membership.status, membership.status_text);
+    // Recovered from another phone: what happened there, and why withdrawing waits a day (moves.HELD).
+    byId("membership-moved").textContent = membership.moved_here_at
+      ? "这份申请于" + beijingTime(membership.moved_here_at) + "从其他手机转到这部手机，原来的手机上只显示「已转到其他手机」。"
+        + "转来后24小时内不能撤回或修改。" : "";
+    show("membership-moved", Boolean(membership.moved_here_at));
     var waiting = membership.status === "submitted";
     show("membership-next", waiting);
     byId("reviewing-org").textContent = membership.reviewing_org.name;
@@ -187,12 +202,20 @@
     var previous = moved || ended;
     if (!previous) { return; }
     var union = previous.reviewing_org.name;
-    setStatus("previous-status", previous.status, previous.status_text);
+    setStatus("previous-status", previous.voided ? "voided" : previous.status, previous.status_text);
     byId("previous-detail").textContent = previous.name + " · " + previous.id_number + " · " + previous.meeting_title;
     byId("previous-advice").textContent = moved
-      ? "这份申请已在其他手机上找回，这里只保留记录。如果不是您本人操作，请尽快联系" + union + "。"
-      : "如有疑问，请联系" + union + "；需要入会可以在下方重新填写。";
+      ? "这份申请已于" + beijingTime(moved.moved_at) + "在其他手机上找回，这里只保留记录。如果不是您本人操作，请尽快联系"
+        + union + "。"
+      : previous.voided ? voidedAdvice(union) : "如有疑问，请联系" + union + "；需要入会可以在下方重新填写。";
     show("previous", true);
+  }
+
+  // What the booth's void panel promised this phone: what happened, and the way back if the ID number is its own.
+  function voidedAdvice(union) {
+    return "工作人员核对身份证原件后作废了这份申请：申请所用的身份证号不是提交人本人的。"
+      + "如果这是您本人的身份证号，请带身份证到沟通会现场的服务岗位，或联系" + union + "。"
+      + "为自己入会，请用本人的身份证号在下方重新填写。";
   }
 
   async function loadCardInfo() {
@@ -297,7 +320,8 @@
   function offerRecovery() {
     openRecovery(true);
     byId("r-f-id_number").value = byId("f-id_number").value;
-    showMessage("该身份证号已有一份正在办理的入会申请。如果是您本人在其他手机上申请的，请现场工作人员核对身份证后给您找回码，在下方「找回我的申请」填写。");
+    showMessage("该身份证号已有一份正在办理的入会申请。如果是您本人在其他手机上申请的，请现场工作人员核对身份证后给您找回码，在下方「找回我的申请」填写；"
+      + "如果不是您本人申请的（有人用了您的身份证号），工作人员核对身份证后会作废那份申请，您再在这里重新提交。");
     // The way forward, not the dead end, is what the worker sees next.
     byId("recover").scrollIntoView({ block: "start" });
     byId("r-f-recovery_code").focus({ preventScroll: true });

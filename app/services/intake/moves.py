@@ -5,7 +5,7 @@ application went to another phone and when, and for a day nobody can withdraw or
 person to notice, ask their union and have it moved back.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -25,12 +25,18 @@ def record(application: MembershipApplication, from_worker_id: int | None) -> No
     db.session.add(ApplicationMove(application_id=application.id, from_worker_id=from_worker_id, moved_at=utcnow()))
 
 
-def hold_after_move(application: MembershipApplication) -> None:
-    """409 while the application's last move is less than a day old."""
+def last_moved_at(application: MembershipApplication) -> datetime | None:
+    """When the application last came to its holder from another phone, or None if it never moved."""
     last = db.session.scalar(
         select(func.max(ApplicationMove.moved_at)).where(ApplicationMove.application_id == application.id)
     )
-    if last is not None and as_utc(last) > utcnow() - MOVE_HOLD:
+    return as_utc(last) if last is not None else None
+
+
+def hold_after_move(application: MembershipApplication) -> None:
+    """409 while the application's last move is less than a day old."""
+    last = last_moved_at(application)
+    if last is not None and last > utcnow() - MOVE_HOLD:
         raise AppError("recently_moved", HELD, 409)
 
 
