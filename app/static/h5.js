@@ -15,6 +15,7 @@
   var entryCode = root.dataset.entryCode;
   var TOKEN_KEY = "union-intake.h5-token";
   var AUTOMATIC_RETRIES = 2;
+  var MOVE_HOLD_MS = 24 * 3600 * 1000;  // app/services/intake/moves.py MOVE_HOLD: no withdrawal a day after a move
   var NETWORK_MESSAGE = "网络不稳定，提交未完成。请检查网络后再点一次提交，不会重复提交。";
   // Status colours follow meaning: green done, amber waiting, grey ended by the worker, red only for problems.
   var TONES = {
@@ -150,7 +151,7 @@
     var ended = membership.status === "rejected" && membership.decision_reason;
     byId("membership-reason").textContent = ended ? "原因：" + membership.decision_reason : "";
     show("membership-reason", Boolean(ended));
-    show("withdraw", waiting);
+    show("withdraw", waiting && !heldAfterMove(membership));
     if (returned) { openReturned(membership); }
   }
 
@@ -209,6 +210,10 @@
         + union + "。"
       : previous.voided ? voidedAdvice(union) : "如有疑问，请联系" + union + "；需要入会可以在下方重新填写。";
     show("previous", true);
+  }
+
+  function heldAfterMove(membership) {
+    return Boolean(membership.moved_here_at) && Date.now() < Date.parse(membership.moved_here_at) + MOVE_HOLD_MS;
   }
 
   // What the booth's void panel promised this phone: what happened, and the way back if the ID number is its own.

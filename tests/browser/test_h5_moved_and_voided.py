@@ -65,6 +65,7 @@ def test_the_phone_an_application_moved_to_says_where_it_came_from_and_the_days_
     moved = page.locator("#membership-moved")
     expect(moved).to_contain_text("从其他手机转到这部手机，原来的手机上只显示「已转到其他手机」")
     expect(moved).to_contain_text("24小时内不能撤回或修改")
+    expect(page.get_by_role("button", name="撤回申请")).to_be_hidden()  # not offered while it would be refused
     page.reload()  # still said when the page is opened again
     expect(moved).to_contain_text(re.compile(r"这份申请于\d+月\d+日 \d\d:\d\d从其他手机转到这部手机"))
     assert_accessible(page, "h5-moved-here")
