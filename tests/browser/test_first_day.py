@@ -19,6 +19,7 @@ import requests
 from cryptography.fernet import Fernet
 from playwright.sync_api import expect
 
+from tests.browser_fixtures import assert_accessible
 from tests.conftest import SCALED
 from tests.factories import id_number
 from tests.intake_fixtures import OwnRedis
@@ -107,6 +108,7 @@ class Desk:
     def shot(self, what: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SHOTS / f"first-day-{what}.png", full_page=True)
+        assert_accessible(self.page, f"first-day-{what}")
 
     def go(self, path: str) -> None:
         self.page.goto(self.url + path)

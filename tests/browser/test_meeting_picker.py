@@ -10,6 +10,7 @@ import pytest
 from app.models import MeetingKind, VenueRole
 from app.services.setup import meetings
 from app.services.setup.meetings import MeetingFields, VenueFields
+from tests.browser_fixtures import assert_accessible
 from tests.factories import account
 from tests.volume import seed_people
 
@@ -45,6 +46,7 @@ def test_typing_suggests_the_users_own_meetings_and_a_pick_narrows_the_queue(liv
     page.get_by_role("button", name="查找").click()
     page.get_by_text("共 2 份").wait_for()
     assert page.get_by_label("沟通会").input_value() == label
+    assert_accessible(page, "review-queue-one-meeting")
 
 
 def test_another_town_is_suggested_none_of_them(live_server, page, sign_in, seeded, renhe_meeting):
@@ -55,6 +57,7 @@ def test_another_town_is_suggested_none_of_them(live_server, page, sign_in, seed
         page.get_by_label("沟通会").fill("快递")
     page.wait_for_timeout(100)
     assert suggestions(page) == []
+    assert_accessible(page, "cards-desk")
 
 
 def test_the_queue_and_the_card_desk_at_1366(live_server, page, sign_in, seeded):
@@ -67,3 +70,4 @@ def test_the_queue_and_the_card_desk_at_1366(live_server, page, sign_in, seeded)
         page.get_by_role("link", name="下一页").wait_for()
         page.screenshot(path=SCREENSHOTS / name)
         page.screenshot(path=SCREENSHOTS / name.replace(".png", "-full.png"), full_page=True)
+        assert_accessible(page, name.removesuffix(".png"))

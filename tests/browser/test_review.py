@@ -4,6 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.models import ApplicationStatus
+from tests.browser_fixtures import assert_accessible
 from tests.factories import make_application
 
 pytestmark = pytest.mark.browser
@@ -16,14 +17,17 @@ def test_org_admin_approves_one_and_returns_another_with_a_reason(live_server, p
     sign_in("renhe")
 
     page.get_by_role("link", name="入会审核").click()
+    assert_accessible(page, "review-queue")
     page.get_by_role("link", name="赵**").click()
     page.get_by_role("button", name="通过").click()
     page.get_by_text("已通过，会员编号").wait_for()
+    assert_accessible(page, "review-approved")
 
     page.get_by_role("link", name="钱**").click()
     page.get_by_label("退回原因（职工可见）").fill("工作单位请填写营业执照上的全称")
     page.get_by_role("button", name="退回修改").click()
     page.get_by_text("已退回，职工会看到退回原因").wait_for()
+    assert_accessible(page, "review-returned")
 
     db.session.expire_all()
     assert approved.status is ApplicationStatus.APPROVED and approved.member_no
@@ -39,5 +43,6 @@ def test_select_all_then_batch_approve_gives_every_application_a_member_number(l
     page.get_by_label("全选").check()
     page.get_by_role("button", name="批量通过所选").click()
     page.get_by_text("已批量通过 5 份").wait_for()
+    assert_accessible(page, "review-batch-approved")
     db.session.expire_all()
     assert len({a.member_no for a in applications if a.status is ApplicationStatus.APPROVED}) == 5

@@ -3,6 +3,7 @@
 import pytest
 
 from app.services.setup import entry_codes
+from tests.browser_fixtures import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -21,4 +22,5 @@ def test_dismissing_the_revoke_question_keeps_the_code_and_accepting_revokes_it(
     page.once("dialog", lambda dialog: dialog.accept())
     revoke.click()
     page.get_by_text("已停用").first.wait_for()
+    assert_accessible(page, "meeting-code-revoked")
     assert code not in [c.code for c in entry_codes.active_codes(seeded.meeting)]

@@ -1,10 +1,13 @@
 """In a real browser at an office laptop's 1366x768: wide tables reach every column; the meeting page is live."""
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from app.services.live import reports
+from tests.browser_fixtures import assert_accessible
 from tests.intake_fixtures import bulk_joins
 
 pytestmark = pytest.mark.browser
@@ -36,6 +39,43 @@ def test_the_day_summary_shows_or_scrolls_to_every_column_at_1366(live_server, p
     assert on_top == venue.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "summary-1366x768.png", full_page=True)
+    assert_accessible(page, "summary-1366x768")
+
+
+def test_the_day_summarys_figures_scroll_by_keyboard_and_no_glyph_peeks_past_the_booth_column(
+    live_server, page, sign_in, seeded
+):
+    page.set_viewport_size(LAPTOP)
+    sign_in("district")
+    page.goto(f"{live_server.url}/meetings/{seeded.meeting.id}/summary")
+    box = page.get_by_role("region", name="明细")
+
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    assert scrolled_left(box) > 0
+
+    # Scrolled until only the last glyph of the first figure's header (a 「）」) is past the booth column.
+    page.locator("table.summary th").nth(1).scroll_into_view_if_needed()
+    booth_header = page.locator("table.summary th").nth(1).bounding_box()
+    edge = booth_header["x"] + booth_header["width"]
+    box.evaluate("(node, edge) => { const text = document.createRange();"
+                 " text.selectNodeContents(node.querySelector('th:nth-child(3)'));"
+                 " node.scrollLeft += text.getBoundingClientRect().right - edge - 14; }", edge)
+    band = page.screenshot(clip={"x": edge + 1, "y": booth_header["y"], "width": 14, "height": booth_header["height"]})
+    darkest, _lightest = Image.open(io.BytesIO(band)).convert("L").getextrema()
+    assert darkest > 230  # white: nothing of the scrolled header shows there
+    assert_accessible(page, "summary-scrolled-1366x768")
+
+
+def scrolled_left(box) -> float:
+    """How far the box has scrolled sideways once a (smooth) keyboard scroll has come to rest."""
+    seen = [box.evaluate("node => node.scrollLeft")]
+    for _ in range(40):
+        box.page.wait_for_timeout(50)
+        seen.append(box.evaluate("node => node.scrollLeft"))
+        if seen[-1] == seen[-2] > 0:
+            break
+    return seen[-1]
 
 
 def test_the_meeting_page_counts_a_join_live(live_server, page, sign_in, seeded, mp_worker, join_form):
@@ -50,3 +90,4 @@ def test_the_meeting_page_counts_a_join_live(live_server, page, sign_in, seeded,
 
     joins.filter(has_text="1").wait_for()
     page.screenshot(path=SCREENSHOTS / "meeting-1366x768.png")
+    assert_accessible(page, "meeting-1366x768")
