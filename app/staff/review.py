@@ -32,6 +32,8 @@ def review_queue():
         venues=[v for v in meeting.venues if access.can_see_org(current_user, v.host_org_id)] if meeting else [],
         status_labels=APPLICATION_STATUS_LABELS,
         new_form_jobs=NEW_FORM_JOBS,
+        # The last answer, 否, is no new form of work: it earns no badge beside the employer.
+        new_form_kinds=NEW_FORM_JOBS[:-1],
     )
 
 

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from app.services.live import reports
-from tests.browser_fixtures import assert_accessible
+from tests.browser_fixtures import assert_accessible, axe_violations
+from tests.factories import account, make_application
 from tests.intake_fixtures import bulk_joins
 
 pytestmark = pytest.mark.browser
@@ -91,3 +92,56 @@ def test_the_meeting_page_counts_a_join_live(live_server, page, sign_in, seeded,
     joins.filter(has_text="1").wait_for()
     page.screenshot(path=SCREENSHOTS / "meeting-1366x768.png")
     assert_accessible(page, "meeting-1366x768")
+
+
+def staff_pages(meeting) -> list[str]:
+    """Every page a district admin opens (forms empty, lists with their seeded rows), by path."""
+    venue = meeting.venues[0]
+    booth = venue.booths[0]
+    district_admin = account("district")
+    town = account("renhe").org
+    return [
+        "/meetings", f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/summary", "/meetings/new",
+        f"/meetings/{meeting.id}/edit", f"/meetings/{meeting.id}/copy", f"/meetings/{meeting.id}/venues/new",
+        f"/meetings/{meeting.id}/venues/import", f"/meetings/{meeting.id}/booth-accounts",
+        f"/meetings/{meeting.id}/booth-passes", f"/meetings/{meeting.id}/display-links/venues",
+        f"/venues/{venue.id}/edit", f"/venues/{venue.id}/booths/new", f"/booths/{booth.id}/edit",
+        "/review", f"/review/{make_application(venue).id}", "/cards", "/exports",
+        "/ledger", "/ledger/new", "/ledger/import", "/overview", "/unions", "/unions/new", f"/unions/{town.id}/edit",
+        "/unions/import", "/accounts", "/accounts/new", f"/accounts/{district_admin.id}/edit", "/account/password",
+        "/audit",
+    ]
+
+
+def test_every_staff_page_has_nothing_for_axe_at_1366(live_server, page, sign_in, seeded):
+    page.set_viewport_size(LAPTOP)
+    paths = staff_pages(seeded.meeting)
+    sign_in("district")
+    failing = {}
+    for path in paths:
+        page.goto(live_server.url + path)
+        try:
+            assert_accessible(page, "staff" + path.replace("/", "-"))
+        except AssertionError:
+            failing[path] = axe_violations(page)
+    assert failing == {}, failing
+
+
+@pytest.mark.parametrize(("username", "path", "message"), [
+    ("renhe", "/audit", "没有权限执行此操作"),
+    (None, "/display/no-such-link", "大屏链接无效或已停用"),
+])
+def test_an_error_page_leads_with_its_chinese_message_and_keeps_the_code_small(
+    live_server, page, sign_in, seeded, username, path, message
+):
+    page.set_viewport_size(LAPTOP)
+    if username:
+        sign_in(username)
+    page.goto(live_server.url + path)
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == message
+    code = page.locator(".support-code")
+    size = "node => parseFloat(getComputedStyle(node).fontSize)"
+    assert code.evaluate(size) < page.locator("body").evaluate(size) < heading.evaluate(size)  # small print
+    assert code.bounding_box()["y"] > heading.bounding_box()["y"]
+    assert_accessible(page, "error" + path.replace("/", "-"))

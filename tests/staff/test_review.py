@@ -36,6 +36,14 @@ def test_queue_shows_masked_names_and_id_numbers(staff_login, seeded):
     assert "张三丰" not in page and "110113199005170011" not in page
 
 
+def test_the_queue_badges_a_new_form_of_work_and_not_the_answer_no(staff_login, seeded):
+    make_application(venue_of(seeded, "仁和镇"), name="张三丰", new_form_job="快递员")
+    make_application(venue_of(seeded, "仁和镇"), name="李四", new_form_job="否")
+    page = staff_login("renhe").get("/review").text
+    assert '<span class="badge new-form">快递员</span>' in page
+    assert ">否</span>" not in page
+
+
 def test_the_detail_page_shows_the_birth_year_only_until_the_audited_reveal(staff_login, seeded):
     application = make_application(venue_of(seeded, "仁和镇"), id_no="110113199005170011")
     renhe = staff_login("renhe")
