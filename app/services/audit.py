@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import LargeBinary, case, literal_column, null, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -239,33 +239,37 @@ def ids_named_by(entries: list[AuditLog]) -> dict[str, set[int]]:
     return wanted
 
 
-def worker_label(worker: Worker) -> str:
-    """A worker without a name: the way they came in, and the verified phone masked (none on H5)."""
-    phone = privacy.decrypt(worker.phone_enc)
-    way = "H5 页面" if worker.h5_visitor_id else "微信小程序"
-    return f"{way} · {privacy.mask_mobile(phone)}" if phone else way
-
-
-# One query per kind of row, for a whole page of audit rows: (id, name) pairs, or rows to name in Python.
-NAME_QUERIES = {
-    "booth": lambda ids: select(Booth.id, Venue.name + " · " + Booth.name).join(Booth.venue).where(Booth.id.in_(ids)),
-    "venue": lambda ids: select(Venue.id, Venue.name).where(Venue.id.in_(ids)),
-    "meeting": lambda ids: select(Meeting.id, Meeting.title).where(Meeting.id.in_(ids)),
-    "org": lambda ids: select(Org.id, Org.name).where(Org.id.in_(ids)),
-    "user": lambda ids: select(User.id, User.display_name + "（" + User.username + "）").where(User.id.in_(ids)),
+# Each kind of row as (kind, id, name, verified phone): one SELECT each, joined into one query for a page.
+NO_PHONE = null().cast(LargeBinary)
+NAME_SELECTS = {
+    "booth": lambda: select(literal_column("'booth'"), Booth.id, Venue.name + " · " + Booth.name, NO_PHONE)
+    .join(Booth.venue),
+    "venue": lambda: select(literal_column("'venue'"), Venue.id, Venue.name, NO_PHONE),
+    "meeting": lambda: select(literal_column("'meeting'"), Meeting.id, Meeting.title, NO_PHONE),
+    "org": lambda: select(literal_column("'org'"), Org.id, Org.name, NO_PHONE),
+    "user": lambda: select(literal_column("'user'"), User.id, User.display_name + "（" + User.username + "）",
+                           NO_PHONE),
+    # A worker has no name: the way they came in, and (below) their verified phone masked; none on H5.
+    "worker": lambda: select(literal_column("'worker'"), Worker.id,
+                             case((Worker.h5_visitor_id.isnot(None), "H5 页面"), else_="微信小程序"), Worker.phone_enc),
 }
+ID_COLUMNS = {"booth": Booth.id, "venue": Venue.id, "meeting": Meeting.id, "org": Org.id, "user": User.id,
+              "worker": Worker.id}
 
 
 def names_for(entries: list[AuditLog]) -> Names:
-    """The names of every row the entries point at, one query per kind of row (never one per audit row)."""
-    names: Names = {}
-    for kind, ids in ids_named_by(entries).items():
-        if kind == "worker":
-            workers = db.session.scalars(select(Worker).where(Worker.id.in_(ids)))
-            names.update({("worker", worker.id): worker_label(worker) for worker in workers})
-        else:
-            names.update({(kind, row_id): name for row_id, name in db.session.execute(NAME_QUERIES[kind](ids))})
-    return names
+    """The names of every row the entries point at, in one query for the page (never one per audit row)."""
+    wanted = ids_named_by(entries)
+    if not wanted:
+        return {}
+    selects = [NAME_SELECTS[kind]().where(ID_COLUMNS[kind].in_(ids)) for kind, ids in wanted.items()]
+    rows = db.session.execute(union_all(*selects))
+    return {(kind, row_id): with_phone(name, phone) for kind, row_id, name, phone in rows}
+
+
+def with_phone(name: str, phone_enc: bytes | None) -> str:
+    phone = privacy.decrypt(phone_enc)
+    return f"{name} · {privacy.mask_mobile(phone)}" if phone else name
 
 
 @dataclass

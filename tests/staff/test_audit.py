@@ -8,7 +8,7 @@ from sqlalchemy import event, insert, select
 
 from app.extensions import db
 from app.models import AuditLog, User
-from app.services import audit, paging
+from app.services import audit, paging, privacy
 from app.services.local_time import now_in_shanghai
 from app.services.paging import PAGE_SIZE, PageRequest
 from tests.factories import account, make_application, make_worker
@@ -68,13 +68,14 @@ def test_the_audit_log_names_booths_fields_and_the_address_of_an_undone_tap(staf
 def test_a_workers_own_recovery_is_theirs_and_names_the_phones_masked(staff_login, seeded):
     application = make_application(seeded.meeting.venues[0])
     new_phone = make_worker()
+    new_phone.phone_enc = privacy.encrypt("13912345678")  # verified through WeChat
     audit.record(None, "application.recover", "membership_application", application.id,
                  {"from_worker_id": application.worker_id, "to_worker_id": new_phone.id, "proof": "code"})
     db.session.commit()
 
     line = row_of(staff_login("district").get("/audit").text, "职工找回入会申请")
     assert "<td>职工本人</td>" in line and "系统" not in line
-    assert "<dt>原手机</dt><dd>微信小程序</dd>" in line and "<dt>新手机</dt><dd>微信小程序</dd>" in line
+    assert "<dt>原手机</dt><dd>微信小程序</dd>" in line and "<dt>新手机</dt><dd>微信小程序 · 139****5678</dd>" in line
     assert line.endswith("<td>—</td>\n  ")  # no address recorded: a dash, not an empty cell
 
 
