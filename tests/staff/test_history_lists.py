@@ -67,3 +67,14 @@ def test_a_page_shows_one_page_of_rows_and_the_total(staff_login, seeded):
         - ledger.count("/ledger/export") == PAGE_SIZE
     assert "共 240 家" in ledger and "下一页" in ledger and "上一页" not in ledger
     assert meetings.count('class="card meeting-row"') == PAGE_SIZE and "共 241 场" in meetings
+
+
+def test_the_top_bar_costs_the_same_whoever_organised_the_meetings_on_the_page(staff_login, seeded):
+    # The district's union used to be lazily loaded for the top bar unless a meeting of the page had brought it
+    # along: /meetings cost one statement more once the newest meetings were all towns' (year_scale at 10x).
+    session = staff_login("district")
+    seed_meetings(3, start=357)  # the year's newest three, organised by 仁和镇, 天竺镇 and the district
+    with_the_district = cold_statement_count(session, "/meetings?held_on=2026-12-26")
+    only_towns = cold_statement_count(session, "/meetings?held_on=2026-12-24")
+
+    assert only_towns == with_the_district
