@@ -1,7 +1,7 @@
 // Issue 24, the join form's last dead ends: a 409 leads on to 找回我的申请, refusals of fields with no input of
 // their own are still shown, pickers open at their answer and can be cleared, the verified phone survives an
 // app kill, and an ID-card photo over the server's 2 MB is made smaller (or refused) before it is uploaded.
-const { fake, renderPage, settle, text, attribute, ok, failure } = require('./support/pages')
+const { fake, renderPage, openJoinForm, fire, settle, text, attribute, ok, failure } = require('./support/pages')
 const { entry, application, SESSION } = require('./fixtures')
 
 const CODE = 'Abc123_-xyz'
@@ -15,17 +15,7 @@ beforeEach(() => {
   fake.state.routes[`GET /entries/${CODE}`] = ok(entry())
 })
 
-async function openForm() {
-  const page = renderPage('join')
-  page.instance.onLoad({ code: CODE })
-  await settle()
-  return page
-}
-
-async function fire(page, selector, name, detail) {
-  page.querySelector(selector).dispatchEvent(name, { detail })
-  await settle(2)
-}
+const openForm = () => openJoinForm(CODE)
 
 async function fillValidForm(page) {
   const answers = { name: '王小明', id_number: VALID_ID, mobile: '13912345678', employer: '北京顺义物流有限公司' }

@@ -1,4 +1,4 @@
-const { fake, renderPage, settle, text, ok, failure } = require('./support/pages')
+const { fake, openJoinForm, fire, settle, text, ok, failure } = require('./support/pages')
 const { entry, application, SESSION } = require('./fixtures')
 const { DRAFT_KEY, DRAFT_MAX_AGE_MS } = require('../utils/draft')
 
@@ -11,18 +11,7 @@ beforeEach(() => {
   fake.state.routes[`GET /entries/${CODE}`] = ok(entry())
 })
 
-async function openForm() {
-  const page = renderPage('join')
-  page.instance.onLoad({ code: CODE })
-  await settle()
-  return page
-}
-
-// Events reach the page's handler asynchronously, as on a phone.
-async function fire(page, selector, name, detail) {
-  page.querySelector(selector).dispatchEvent(name, { detail })
-  await settle(2)
-}
+const openForm = () => openJoinForm(CODE)
 
 function type(page, field, value) {
   return fire(page, `#${field}`, 'input', { value })

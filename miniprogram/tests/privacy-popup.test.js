@@ -2,7 +2,7 @@
 // and the sheet's buttons stay clear of the iPhone home indicator.
 const fs = require('fs')
 const path = require('path')
-const { fake, renderPage, settle, ok, ROOT } = require('./support/pages')
+const { fake, openJoinForm, settle, ok, ROOT } = require('./support/pages')
 const { entry, SESSION } = require('./fixtures')
 
 const CODE = 'Abc123_-xyz'
@@ -13,12 +13,7 @@ beforeEach(() => {
   fake.state.routes[`GET /entries/${CODE}`] = ok(entry())
 })
 
-async function openForm() {
-  const page = renderPage('join')
-  page.instance.onLoad({ code: CODE })
-  await settle()
-  return page
-}
+const openForm = () => openJoinForm(CODE)
 
 test('a second privacy request while the first waits: one answer of the pop-up settles both', async () => {
   const page = await openForm()

@@ -36,6 +36,20 @@ function attribute(page, selector, name) {
   return attr ? attr.value : undefined
 }
 
+// The join form opened from an entry code, as a scan does.
+async function openJoinForm(code) {
+  const page = renderPage('join')
+  page.instance.onLoad({ code })
+  await settle()
+  return page
+}
+
+// Events reach the page's handler asynchronously, as on a phone.
+async function fire(page, selector, name, detail) {
+  page.querySelector(selector).dispatchEvent(name, { detail })
+  await settle(2)
+}
+
 function ok(data, statusCode = 200) {
   return { statusCode, data }
 }
@@ -44,4 +58,4 @@ function failure(statusCode, code, message, fields = {}, header = {}) {
   return { statusCode, data: { error: { code, message, fields } }, header }
 }
 
-module.exports = { fake, renderPage, settle, text, attribute, ok, failure, ROOT, simulate }
+module.exports = { fake, renderPage, openJoinForm, fire, settle, text, attribute, ok, failure, ROOT, simulate }
