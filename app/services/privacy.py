@@ -151,6 +151,9 @@ def purge_expired(now: datetime | None = None, progress: PurgeProgress | None = 
     applications = purge_applications(cutoff, told)
     scans = unlink_scans(cutoff, told)
     workers = forget_idle_workers(cutoff, told)
+    # Each step ends on the read that found nothing left to do: end that transaction too, or its locks would
+    # hold up whatever comes next in the process (a migration's DDL waited on them for good).
+    db.session.commit()
     return PurgeResult(applications, scans, workers)
 
 
