@@ -2,9 +2,10 @@
 // The answer masks name, 身份证号 and mobile, so a flagged one is typed again rather than shown.
 const platform = require('../../platform/wx')
 const currentApi = require('../../api/index')
+const { newIdempotencyKey } = require('../../api/client')
 const { CHOICE_FIELDS, TEXT_LABELS, formErrors, correctionBody } = require('../../utils/join-form')
 const { rememberedVisit } = require('../../utils/visit')
-const { errorText } = require('../../utils/messages')
+const { errorText, RETRYING } = require('../../utils/messages')
 
 // When the reviewer named no field, the ones most often wrong.
 const USUAL_FIELDS = ['name', 'id_number', 'mobile', 'employer']
@@ -19,7 +20,10 @@ function fieldsToShow(application, formOptions) {
 }
 
 Component({
-  data: { state: 'loading', application: null, fields: [], answers: {}, errors: {}, message: '', submitting: false },
+  data: {
+    state: 'loading', application: null, fields: [], answers: {}, errors: {}, message: '', retrying: false,
+    submitting: false,
+  },
   methods: {
     async onLoad(options) {
       try {
@@ -37,11 +41,17 @@ Component({
       }
     },
     onInput(event) {
-      this.setData({ [`answers.${event.currentTarget.dataset.field}`]: event.detail.value })
+      this.answer(event.currentTarget.dataset.field, event.detail.value)
     },
     onChoose(event) {
       const field = this.data.fields.find((f) => f.name === event.currentTarget.dataset.field)
-      this.setData({ [`answers.${field.name}`]: field.options[Number(event.detail.value)] })
+      this.answer(field.name, field.options[Number(event.detail.value)])
+    },
+    // One key per correction: resending the same answers (after a lost answer, or 重新提交) keeps it, so the
+    // server answers its first result again; changed answers are another correction.
+    answer(name, value) {
+      this.correctionKey = null
+      this.setData({ [`answers.${name}`]: value })
     },
     async submit() {
       const names = this.data.fields.map((f) => f.name)
@@ -49,13 +59,17 @@ Component({
       this.setData({ errors, message: '' })
       if (Object.keys(errors).length || this.data.submitting) return
       this.setData({ submitting: true })
+      this.correctionKey = this.correctionKey || newIdempotencyKey()
+      const stillTrying = () => this.setData({ retrying: true, message: RETRYING })
       try {
-        await currentApi().resubmit(this.data.application.id, correctionBody(this.data.answers, names))
+        await currentApi().resubmit(
+          this.data.application.id, correctionBody(this.data.answers, names), this.correctionKey, stillTrying)
+        this.setData({ message: '' })
         platform.redirectTo('/pages/me/index')
       } catch (error) {
         this.setData({ errors: error.fields || {}, message: errorText(error) })
       } finally {
-        this.setData({ submitting: false })
+        this.setData({ submitting: false, retrying: false })
       }
     },
   },
