@@ -9,9 +9,10 @@ master's, the joins sent and the joins committed (a starved server answers late,
 timeout, yet commits), and at the end each worker's RSS after the minute in which the 100,000th join was
 committed beside its RSS after the 10,000th (target: within 20 MB).
 
---tracemalloc serves one worker with tracemalloc on (bench/traced_app.py) and prints, each minute, the ten
-source lines whose allocations grew most since the first minute: a leak keeps growing at the same lines, a
-cache or an arena that plateaus stops.
+--tracemalloc serves one worker with tracemalloc on (bench/traced_app.py) and prints, each minute, what Python's
+live objects hold beside what the C allocator has handed out and holds, and the ten source lines whose
+allocations grew most since the first minute: a leak keeps growing at the same lines, a cache or an arena that
+plateaus stops.
 """
 
 import argparse
@@ -40,7 +41,7 @@ def rss_megabytes(pid: int) -> float:
     return float("nan")
 
 
-def allocation_growth(url: str) -> list[dict]:
+def allocation_growth(url: str) -> dict:
     with urllib.request.urlopen(url + "/__tracemalloc/growth", timeout=60) as answer:
         return json.loads(answer.read())
 
@@ -77,7 +78,11 @@ def main() -> int:
                 if committed >= mark and mark not in marks:
                     marks[mark] = {pid: rss_megabytes(pid) for pid in children(master)}
             if args.tracemalloc:
-                for line in allocation_growth(url)[:TOP_LINES]:
+                growth = allocation_growth(url)
+                sizes = growth["totals"]
+                print(f"        Python's objects {sizes['python_mb']:.1f} MB, C allocator: in use "
+                      f"{sizes['c_in_use_mb']:.1f} MB, held {sizes['c_held_mb']:.1f} MB")
+                for line in growth["lines"][:TOP_LINES]:
                     print(f"        {line['size_diff_kb']:+9.0f} KB {line['count_diff']:+8} blocks  {line['where']}")
         return judge(marks)
     finally:
