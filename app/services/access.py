@@ -109,9 +109,10 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "booth.lookup_void": AT_BOOTHS,
 }
 # Pages without a staff login: workers, the big screen (its token is the key), probes and /metrics (their own
-# token), the mini-program API.
+# token), the mini-program API, and the file WeChat fetches to verify the domain of 普通链接二维码.
 PUBLIC_PAGES = frozenset({
     "static", "staff.favicon", "staff.login", "booth.pass_landing", "entry.landing", "entry.privacy_notice",
+    "entry.wechat_link_verification",
     "health.healthz", "health.readyz", "metrics.metrics", "display.display", "display.totals", "display.stream",
 })
 PUBLIC_BLUEPRINTS = ("mp.", "api-docs.")
