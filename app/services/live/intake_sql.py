@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.models import ApplicationStatus, MembershipApplication, MutualAidCardApplication, Scan, Tally, Venue
+from app.models import ApplicationStatus, MembershipApplication, MutualAidCardApplication, Scan, Tally, TallyKind, Venue
 from app.services import privacy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,6 +60,23 @@ def minute_of(moment: datetime) -> str:
     return as_utc(moment).astimezone(SHANGHAI).strftime("%H:%M")
 
 
+class local_minute(FunctionElement):  # noqa: N801 — used like func.*
+    """A moment's "HH:MM" in Shanghai (minute_of's key), worked out by the database so that it can group by it."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(local_minute, "postgresql")
+def _local_minute_in_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai', 'HH24:MI')"
+
+
+@compiles(local_minute, "sqlite")
+def _local_minute_in_sqlite(element, compiler, **kw):  # SQLite keeps UTC text; Shanghai has no summer time
+    return f"strftime('%H:%M', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
 def scopes_of(meeting_id: int, venue_id: int, booth_id: int | None, org_id: int) -> list[Scope]:
     scopes = [("meeting", meeting_id), ("venue", venue_id), ("org", org_id)]
     return scopes + ([("booth", booth_id)] if booth_id else [])
@@ -66,8 +85,8 @@ def scopes_of(meeting_id: int, venue_id: int, booth_id: int | None, org_id: int)
 def in_turns(rows):
     """A meeting's rows, letting the other requests of this worker run every YIELD_EVERY_ROWS rows.
 
-    Counting 3,500 joins took ≈ 50 ms of CPU in one piece; the repair loop does it every 20 s inside a
-    gevent worker, whose joins in flight all waited for it (open-loop p99 at 100 joins/s 55–230 ms).
+    Walking 3,500 joins took ≈ 50 ms of CPU in one piece; a rebuild does it inside a gevent worker, whose
+    joins in flight all waited for it (open-loop p99 at 100 joins/s 55–230 ms).
     """
     for number, row in enumerate(rows, 1):
         if number % YIELD_EVERY_ROWS == 0:
@@ -76,19 +95,108 @@ def in_turns(rows):
 
 
 def count_meeting(meeting_id: int, with_recent: bool = False) -> MeetingCounts:
-    """Every counter of a meeting from its rows (a handful of grouped queries)."""
+    """Every counter of a meeting, added up by the database: grouped queries whose answers are as long as the
+    meeting has venues, booths and minutes, however many people it has seen.
+
+    The repair loop compares these with Redis every 20 s. It used to fetch every row and add them up here: the
+    worker that did kept the memory of the largest meeting it had walked, a little more each time
+    (bench/soak.py, 2026-12-06: +1 MB a minute per worker at 50 joins/s, with no plateau).
+    """
     counts = MeetingCounts(meeting_id)
-    host_of = dict(db.session.execute(select(Venue.id, Venue.host_org_id).where(Venue.meeting_id == meeting_id)).all())
-    _count_scans(counts, host_of)
-    _count_applications(counts)
-    _count_cards(counts)
-    _count_tallies(counts, host_of)
+    host_of = _hosts_of_venues(meeting_id)
+    _sum_scans(counts, host_of)
+    _count_distinct_visitors(counts)
+    _sum_applications(counts)
+    _sum_cards(counts)
+    _sum_tallies(counts, host_of)
     if with_recent:
         counts.recent = recent_joins(meeting_id)
     return counts
 
 
-def _count_scans(counts: MeetingCounts, host_of: dict[int, int]) -> None:
+def _sum_scans(counts: MeetingCounts, host_of: dict[int, int]) -> None:
+    grouped = select(Scan.venue_id, Scan.booth_id, func.count()).group_by(Scan.venue_id, Scan.booth_id)
+    for venue_id, booth_id, number in db.session.execute(grouped.where(Scan.meeting_id == counts.meeting_id)):
+        counts.add(scopes_of(counts.meeting_id, venue_id, booth_id, host_of[venue_id]), "scans", number)
+
+
+def _sum_applications(counts: MeetingCounts) -> None:
+    application, meeting_id = MembershipApplication, counts.meeting_id
+    place = (application.venue_id, application.booth_id, application.host_org_id)
+    grouped = select(*place, application.status, func.count()).group_by(*place, application.status)
+    for venue_id, booth_id, org_id, status, number in db.session.execute(
+        grouped.where(application.meeting_id == meeting_id)
+    ):
+        _add_applications(counts, scopes_of(meeting_id, venue_id, booth_id, org_id), status, number)
+    minute = local_minute(application.submitted_at)
+    by_minute = select(minute, func.count()).group_by(minute).where(
+        application.meeting_id == meeting_id, application.status != ApplicationStatus.WITHDRAWN
+    )
+    counts.joins_by_minute.update(dict(db.session.execute(by_minute).all()))
+
+
+def _sum_cards(counts: MeetingCounts) -> None:
+    card = MutualAidCardApplication
+    place = (card.venue_id, card.booth_id, card.host_org_id)
+    grouped = select(*place, func.count()).group_by(*place).where(card.meeting_id == counts.meeting_id)
+    for venue_id, booth_id, org_id, number in db.session.execute(grouped):
+        counts.add(scopes_of(counts.meeting_id, venue_id, booth_id, org_id), "cards", number)
+
+
+def _sum_tallies(counts: MeetingCounts, host_of: dict[int, int]) -> None:
+    place = (Tally.venue_id, Tally.booth_id, Tally.kind)
+    grouped = select(*place, func.sum(Tally.quantity)).group_by(*place).where(Tally.meeting_id == counts.meeting_id)
+    for venue_id, booth_id, kind, quantity in db.session.execute(grouped):
+        _add_tallies(counts, scopes_of(counts.meeting_id, venue_id, booth_id, host_of[venue_id]), kind, quantity)
+
+
+def _count_distinct_visitors(counts: MeetingCounts) -> None:
+    """People, not scans, in each scope: one grouped count per kind of scope."""
+    scan, meeting_id = Scan, counts.meeting_id
+    distinct = func.count(scan.visitor_key.distinct())
+    in_meeting = select(distinct).where(scan.meeting_id == meeting_id)
+    counts.values[("meeting", meeting_id)]["visitors"] = db.session.execute(in_meeting).scalar_one()
+    by_scope = {
+        "venue": select(scan.venue_id, distinct).group_by(scan.venue_id),
+        "booth": select(scan.booth_id, distinct).where(scan.booth_id.is_not(None)).group_by(scan.booth_id),
+        "org": select(Venue.host_org_id, distinct).join(Venue, Venue.id == scan.venue_id).group_by(Venue.host_org_id),
+    }
+    for scope, grouped in by_scope.items():
+        for scope_id, visitors in db.session.execute(grouped.where(scan.meeting_id == meeting_id)):
+            counts.values[(scope, scope_id)]["visitors"] = visitors
+
+
+def walk_meeting(meeting_id: int) -> MeetingCounts:
+    """A meeting's counters with what a rebuild writes beside them: every scope's visitor keys and every
+    event's key. Each statement's rows give both, so a join committed during the walk is in both or neither.
+    """
+    counts = MeetingCounts(meeting_id)
+    host_of = _hosts_of_venues(meeting_id)
+    _walk_scans(counts, host_of)
+    _walk_applications(counts)
+    _walk_cards(counts)
+    _walk_tallies(counts, host_of)
+    counts.recent = recent_joins(meeting_id)
+    return counts
+
+
+def _hosts_of_venues(meeting_id: int) -> dict[int, int]:
+    return dict(db.session.execute(select(Venue.id, Venue.host_org_id).where(Venue.meeting_id == meeting_id)).all())
+
+
+def _add_applications(counts: MeetingCounts, scopes: list[Scope], status: ApplicationStatus, number: int) -> None:
+    if status is not ApplicationStatus.WITHDRAWN:
+        counts.add(scopes, "joins", number)
+    if status is ApplicationStatus.APPROVED:
+        counts.add(scopes, "approved", number)
+
+
+def _add_tallies(counts: MeetingCounts, scopes: list[Scope], kind: TallyKind, quantity: int) -> None:
+    for metric in TALLY_METRICS[kind.value]:
+        counts.add(scopes, metric, quantity)
+
+
+def _walk_scans(counts: MeetingCounts, host_of: dict[int, int]) -> None:
     rows = db.session.execute(
         select(Scan.id, Scan.venue_id, Scan.booth_id, Scan.visitor_key).where(Scan.meeting_id == counts.meeting_id)
     )
@@ -102,7 +210,7 @@ def _count_scans(counts: MeetingCounts, host_of: dict[int, int]) -> None:
         counts.values[scope]["visitors"] = len(visitors)
 
 
-def _count_applications(counts: MeetingCounts) -> None:
+def _walk_applications(counts: MeetingCounts) -> None:
     application = MembershipApplication
     rows = db.session.execute(
         select(
@@ -111,19 +219,17 @@ def _count_applications(counts: MeetingCounts) -> None:
         ).where(application.meeting_id == counts.meeting_id)
     )
     for app_id, venue_id, booth_id, org_id, status, submitted_at in in_turns(rows):
-        scopes = scopes_of(counts.meeting_id, venue_id, booth_id, org_id)
+        _add_applications(counts, scopes_of(counts.meeting_id, venue_id, booth_id, org_id), status, 1)
         counts.event_keys.append(f"application:{app_id}")
         if status is ApplicationStatus.WITHDRAWN:
             counts.event_keys.append(f"application:{app_id}:withdrawn")
         else:
-            counts.add(scopes, "joins", 1)
             counts.joins_by_minute[minute_of(submitted_at)] += 1
         if status is ApplicationStatus.APPROVED:
-            counts.add(scopes, "approved", 1)
             counts.event_keys.append(f"application:{app_id}:approved")
 
 
-def _count_cards(counts: MeetingCounts) -> None:
+def _walk_cards(counts: MeetingCounts) -> None:
     card = MutualAidCardApplication
     rows = db.session.execute(
         select(card.id, card.venue_id, card.booth_id, card.host_org_id).where(card.meeting_id == counts.meeting_id)
@@ -133,16 +239,14 @@ def _count_cards(counts: MeetingCounts) -> None:
         counts.event_keys.append(f"card:{card_id}")
 
 
-def _count_tallies(counts: MeetingCounts, host_of: dict[int, int]) -> None:
+def _walk_tallies(counts: MeetingCounts, host_of: dict[int, int]) -> None:
     rows = db.session.execute(
         select(Tally.id, Tally.venue_id, Tally.booth_id, Tally.kind, Tally.quantity).where(
             Tally.meeting_id == counts.meeting_id
         )
     )
     for tally_id, venue_id, booth_id, kind, quantity in in_turns(rows):
-        scopes = scopes_of(counts.meeting_id, venue_id, booth_id, host_of[venue_id])
-        for metric in TALLY_METRICS[kind.value]:
-            counts.add(scopes, metric, quantity)
+        _add_tallies(counts, scopes_of(counts.meeting_id, venue_id, booth_id, host_of[venue_id]), kind, quantity)
         counts.event_keys.append(f"tally:{tally_id}")
 
 

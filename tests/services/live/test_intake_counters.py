@@ -1,12 +1,17 @@
 """The intake counters: what booth, venue, town and meeting show, and that they always come back to SQL."""
 
+import threading
+import tracemalloc
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import event
 
 from app.extensions import db, redis_handle
-from app.models import ApplicationStatus, TallyKind
-from app.services.live import intake_counters
+from app.models import ApplicationStatus, TallyKind, Venue
+from app.services.live import intake_counters, intake_sql
 from tests.factories import make_application, make_card
-from tests.intake_fixtures import counter_values, record_scan, record_tally_row, sql_values
+from tests.intake_fixtures import bulk_joins, counter_values, record_scan, record_tally_row, sql_values
 
 
 @pytest.fixture
@@ -94,3 +99,79 @@ def test_reconcile_repairs_a_drifted_redis_counter(venue):
     assert counter_values(venue.meeting_id)["joins"] == 1
     assert intake_counters.reconcile(venue.meeting_id) is False
 
+
+
+@pytest.mark.scaled_only
+def test_joins_that_land_while_the_reconcile_counts_sql_are_not_drift(app, venue):
+    """Under load Redis is a join or two ahead by the time it is read after the SQL count: no rebuild for that."""
+    submit_join(venue)
+    landed = []
+
+    def join_from_another_phone():
+        with app.app_context():
+            landed.append(submit_join(db.session.get(Venue, venue.id), name=f"李{len(landed)}"))
+
+    def a_join_lands_after_the_last_count(conn, cursor, statement, *args):
+        if "FROM tallies" in statement and "GROUP BY" in statement:
+            phone = threading.Thread(target=join_from_another_phone)
+            phone.start()
+            phone.join()
+
+    engine = db.engine
+    event.listen(engine, "after_cursor_execute", a_join_lands_after_the_last_count)
+    try:
+        repaired = intake_counters.reconcile(venue.meeting_id)
+    finally:
+        event.remove(engine, "after_cursor_execute", a_join_lands_after_the_last_count)
+
+    assert landed and repaired is False
+    assert counter_values(venue.meeting_id)["joins"] == sql_values(venue.meeting_id)["joins"] == 1 + len(landed)
+
+
+def test_the_database_adds_up_what_a_walk_over_the_rows_counts(venue):
+    """The reconcile's grouped counts and the rebuild's walk agree on every scope and every minute."""
+    other_venue, (general, join_booth, legal) = venue.meeting.venues[1], venue.booths[:3]
+    record_scan(venue, visitor_key="worker-a")
+    record_scan(venue, general, visitor_key="worker-a")
+    record_scan(venue, join_booth, visitor_key="worker-b")
+    record_scan(other_venue, visitor_key="worker-a")
+    before_ten, at_ten = datetime(2026, 12, 6, 1, 59, 30, tzinfo=UTC), datetime(2026, 12, 6, 2, 0, 10, tzinfo=UTC)
+    for name, status, booth, moment in [("王五", ApplicationStatus.WITHDRAWN, join_booth, before_ten),
+                                         ("赵六", ApplicationStatus.APPROVED, join_booth, before_ten),
+                                         ("钱七", ApplicationStatus.REJECTED, None, at_ten),
+                                         ("孙八", ApplicationStatus.SUBMITTED, join_booth, at_ten)]:
+        application = make_application(venue, name=name, status=status, booth_id=booth and booth.id,
+                                       submitted_at=moment)
+    make_card(application)
+    make_application(other_venue, name="周九", submitted_at=at_ten)
+    record_tally_row(general, TallyKind.MATERIALS, 30)
+    record_tally_row(legal, TallyKind.LEGAL, 2)
+    record_tally_row(general, TallyKind.UNION_INTENT)
+
+    summed, walked = intake_sql.count_meeting(venue.meeting_id), intake_sql.walk_meeting(venue.meeting_id)
+
+    assert set(summed.values) == set(walked.values)
+    assert all(summed.values_of(*scope) == walked.values_of(*scope) for scope in walked.values)
+    assert summed.values_of("booth", join_booth.id)["visitors"] == 1
+    assert summed.values_of("meeting", venue.meeting_id)["visitors"] == 2
+    assert summed.joins_by_minute == walked.joins_by_minute == {"09:59": 1, "10:00": 3}  # in Shanghai
+
+
+def test_counting_a_meeting_takes_no_more_memory_when_it_has_four_times_the_joins(venue):
+    """The repair loop counts every open meeting every 20 s: what it holds must not grow with the meeting."""
+
+    def peak_bytes_of_a_count() -> int:
+        intake_sql.count_meeting(venue.meeting_id)  # compiled statements are cached on the first count
+        tracemalloc.start()
+        try:
+            intake_sql.count_meeting(venue.meeting_id)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    bulk_joins(venue, 500)
+    at_one = peak_bytes_of_a_count()
+    bulk_joins(venue, 1500)
+    at_four = peak_bytes_of_a_count()
+
+    assert at_four - at_one < 16 * 1024
