@@ -27,6 +27,16 @@ CHROMIUM_ARGS = [
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SCREENSHOT_DIR")
+MIN_TAP_TARGET = 44
+# Every control a thumb may tap, as shown; a box inside a label is tapped anywhere on its row.
+TAP_TARGETS = """(within) => [...document.querySelectorAll(
+    `${within} :is(a, button, input, select, textarea, summary)`)]
+  .filter((node) => node.getClientRects().length && getComputedStyle(node).visibility !== 'hidden')
+  .map((node) => {
+    const row = node.matches('input[type=checkbox], input[type=radio]') && node.closest('label');
+    const box = (row || node).getBoundingClientRect();
+    return {name: node.id || node.textContent.trim() || node.name, width: box.width, height: box.height};
+  })"""
 
 
 def axe_violations(page) -> list[str]:
@@ -35,6 +45,12 @@ def axe_violations(page) -> list[str]:
         page.evaluate(AXE.read_text())  # evaluated by the browser's debugger protocol, so the CSP allows it
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in results["violations"]]
+
+
+def small_tap_targets(page, within: str = "body") -> list[str]:
+    """The controls in `within` a thumb may tap that are under 44 px either way, as 'name WxH'."""
+    return [f"{t['name']} {t['width']:.0f}x{t['height']:.0f}" for t in page.evaluate(TAP_TARGETS, within)
+            if min(t["width"], t["height"]) < MIN_TAP_TARGET]
 
 
 def assert_accessible(page, name: str) -> None:

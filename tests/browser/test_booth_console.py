@@ -5,20 +5,12 @@ from pathlib import Path
 import pytest
 
 from app.services.live import intake_counters, reports
-from tests.browser_fixtures import assert_accessible
+from tests.browser_fixtures import assert_accessible, small_tap_targets
 from tests.factories import id_number, make_application
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-MIN_TARGET = 44
-
-# Every control a volunteer's thumb may tap, as shown; a box inside a label is tapped anywhere on its row.
-SMALL_TARGETS = """(least) => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
-  .filter((node) => node.getClientRects().length)
-  .map((node) => [node, (node.matches('[type=checkbox]') && node.closest('label') || node).getBoundingClientRect()])
-  .filter(([, box]) => box.width < least || box.height < least)
-  .map(([node, box]) => `${node.id || node.textContent.trim()} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
 
 def sign_in_at_console(page, live_server, sign_in, booth):
@@ -114,11 +106,11 @@ def test_every_tap_target_on_the_booth_phone_is_at_least_44_px(live_server, page
     booth = seeded.meeting.venues[0].booths[0]
     sign_in_at_console(page, live_server, sign_in, booth)
     page.locator('[data-scope="booth"] [data-metric="consultations"]', has_text="0").wait_for()
-    assert page.evaluate(SMALL_TARGETS, MIN_TARGET) == []
+    assert small_tap_targets(page) == []
     assert_accessible(page, "booth-console-390x844")
 
     page.goto(f"{live_server.url}/booth")
-    assert page.evaluate(SMALL_TARGETS, MIN_TARGET) == []
+    assert small_tap_targets(page) == []
     assert_accessible(page, "booth-my-booths-390x844")
 
     worker_id_number = id_number()
@@ -127,7 +119,7 @@ def test_every_tap_target_on_the_booth_phone_is_at_least_44_px(live_server, page
     page.fill("#lookup-id-number", worker_id_number)
     page.get_by_role("button", name="查询").click()
     page.locator("summary", has_text="作废这份申请").click()
-    assert page.evaluate(SMALL_TARGETS, MIN_TARGET) == []
+    assert small_tap_targets(page) == []
     assert_accessible(page, "booth-lookup-390x844")
 
 

@@ -10,21 +10,11 @@ viewport's CSS width too, which is not what a text setting does.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_fixtures import PHONE_VIEWPORT, assert_accessible
+from tests.browser_fixtures import PHONE_VIEWPORT, assert_accessible, small_tap_targets
 
 pytestmark = pytest.mark.browser
 
 SMALL_PHONE = {"width": 360, "height": 640}
-MIN_TARGET = 44
-
-# Every control a thumb may tap, as shown; a box inside a label is tapped anywhere on its row.
-TARGETS = """() => [...document.querySelectorAll('#h5 a, #h5 button, #h5 input, #h5 select, #h5 summary')]
-  .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
-  .map(e => {
-    const row = e.matches('input[type=checkbox], input[type=radio]') && e.closest('label');
-    const box = (row || e).getBoundingClientRect();
-    return {name: e.id || e.textContent.trim() || e.name, width: box.width, height: box.height};
-  })"""
 
 
 @pytest.fixture
@@ -40,11 +30,6 @@ def open_page(page, live_server, entry_code, text_size: str = "100%") -> None:
     page.goto(f"{live_server.url}/q/{entry_code}")
     page.evaluate(f"document.documentElement.style.fontSize = '{text_size}'")
     expect(page.locator("#join-form")).to_be_visible()
-
-
-def small_targets(page) -> list[str]:
-    return [f"{t['name']} {t['width']:.0f}x{t['height']:.0f}" for t in page.evaluate(TARGETS)
-            if min(t["width"], t["height"]) < MIN_TARGET]
 
 
 def test_at_200_percent_text_on_a_360x640_phone_the_form_starts_on_the_first_screen(
@@ -69,7 +54,7 @@ def test_every_tap_target_on_the_form_is_at_least_44_px(live_server, chromium, e
     open_page(page, live_server, entry_code, text_size)
     page.locator("#more-fields summary").click()  # 长期有效 and the other optional fields
     page.get_by_role("button", name="找回我的申请").click()
-    assert small_targets(page) == []
+    assert small_tap_targets(page, "#h5") == []
     # Its row is the 长期有效 box's target: a tap on the words, away from the box, ticks it.
     long_term = page.locator("label.check", has=page.locator("#id-long-term"))
     box = long_term.bounding_box()
