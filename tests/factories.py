@@ -13,18 +13,24 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     ApplicationStatus,
+    BoothKind,
     CardDelivery,
     CardStatus,
     Enterprise,
+    MeetingKind,
+    MeetingStatus,
     MembershipApplication,
     MutualAidCardApplication,
     Org,
     User,
     Venue,
+    VenueRole,
     Worker,
 )
 from app.models.base import utcnow
 from app.services import privacy
+from app.services.setup import meetings
+from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -125,6 +131,18 @@ def account(username: str) -> User:
 
 def org_named(name: str) -> Org:
     return db.session.scalar(select(Org).where(Org.name == name))
+
+
+@pytest.fixture
+def renhe_meeting(seeded):
+    """A town meeting organised and hosted by 仁和镇 alone, open, with one venue and its 入会岗 (and their codes)."""
+    renhe = account("renhe")
+    meeting = meetings.create_meeting(renhe, MeetingFields("仁和镇快递小哥沟通会", date(2026, 12, 9), MeetingKind.TOWN,
+                                                           renhe.org_id))
+    venue = meetings.add_venue(renhe, meeting, VenueFields(VenueRole.MAIN, renhe.org_id, "仁和镇某快递站", "仁和镇"))
+    meetings.add_booth(renhe, venue, BoothFields(BoothKind.JOIN, "入会岗"))
+    meetings.change_status(renhe, meeting, MeetingStatus.OPEN)
+    return meeting
 
 
 def days_ago(days: int) -> datetime:

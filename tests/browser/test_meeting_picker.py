@@ -2,30 +2,16 @@
 under the Content-Security-Policy), and a picked meeting narrows the review queue. Screenshots of the review
 queue and the card desk at 1366×768."""
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from app.models import MeetingKind, VenueRole
-from app.services.setup import meetings
-from app.services.setup.meetings import MeetingFields, VenueFields
 from tests.browser_fixtures import assert_accessible
-from tests.factories import account
 from tests.volume import seed_people
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DESKTOP = {"width": 1366, "height": 768}
-
-
-@pytest.fixture
-def renhe_meeting(seeded):
-    renhe = account("renhe")
-    meeting = meetings.create_meeting(renhe, MeetingFields("仁和镇快递小哥沟通会", date(2026, 12, 9), MeetingKind.TOWN,
-                                                           renhe.org_id))
-    meetings.add_venue(renhe, meeting, VenueFields(VenueRole.MAIN, renhe.org_id, "仁和镇某快递站", "仁和镇"))
-    return meeting
 
 
 def suggestions(page) -> list[str]:

@@ -3,16 +3,12 @@ the people, finds one person by member number or full ID number within its own t
 field (and /exports') offers only the meetings its user may see."""
 
 import re
-from datetime import date
 from urllib.parse import quote
 
 import pytest
 
 from app.extensions import db
-from app.models import AuditLog, BoothKind, MeetingKind, MeetingStatus, VenueRole
-from app.services.setup import meetings
-from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
-from tests.factories import account
+from app.models import AuditLog
 from tests.volume import seed_people, statement_count
 
 PAGES = ["/cards", "/cards?status=all", "/cards?meeting={m}", "/review", "/review?status=all",
@@ -21,18 +17,6 @@ PAGES = ["/cards", "/cards?status=all", "/cards?meeting={m}", "/review", "/revie
 
 def venue_of(seeded, town: str):
     return next(v for v in seeded.meeting.venues if v.host_org.name == town)
-
-
-@pytest.fixture
-def renhe_meeting(seeded):
-    """A meeting organised and hosted by 仁和镇 alone."""
-    renhe = account("renhe")
-    meeting = meetings.create_meeting(renhe, MeetingFields("仁和镇快递小哥沟通会", date(2026, 12, 9), MeetingKind.TOWN,
-                                                           renhe.org_id))
-    venue = meetings.add_venue(renhe, meeting, VenueFields(VenueRole.MAIN, renhe.org_id, "仁和镇某快递站", "仁和镇"))
-    meetings.add_booth(renhe, venue, BoothFields(BoothKind.JOIN, "入会岗"))
-    meetings.change_status(renhe, meeting, MeetingStatus.OPEN)
-    return meeting
 
 
 def test_each_list_sends_as_many_statements_at_4x_the_people_as_at_1x(staff_login, seeded):

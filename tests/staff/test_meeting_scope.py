@@ -4,15 +4,13 @@ own booths' codes."""
 
 import io
 import zipfile
-from datetime import date
 
 import pytest
 
 from app.extensions import db
-from app.models import BoothKind, MeetingKind, MeetingStatus, Role, User, VenueRole
+from app.models import MeetingStatus, Role, User
 from app.services.setup import entry_codes, meetings
 from app.services.setup.demo import DEMO_PASSWORD
-from app.services.setup.meetings import BoothFields, MeetingFields, VenueFields
 from tests.factories import account, org_named
 
 # {m}: the meeting, {v}: its venue, {c}: a booth's entry code.
@@ -24,18 +22,6 @@ MEETING_PAGES = [
 ]
 SHEETS = ("/posters", "codes.zip", "/copy", "/booth-passes", "/display-links")  # for admins, not viewers
 REFUSED = (403, 404)
-
-
-@pytest.fixture
-def renhe_meeting(seeded):
-    """A town meeting of 仁和镇 alone, open, with one venue and one booth (and their codes)."""
-    renhe = account("renhe")
-    meeting = meetings.create_meeting(renhe, MeetingFields("仁和镇企业沟通会", date(2026, 12, 8), MeetingKind.TOWN,
-                                                           renhe.org_id))
-    venue = meetings.add_venue(renhe, meeting, VenueFields(VenueRole.MAIN, renhe.org_id, "仁和镇某物流园", "仁和镇"))
-    meetings.add_booth(renhe, venue, BoothFields(BoothKind.JOIN, "入会岗"))
-    meetings.change_status(renhe, meeting, MeetingStatus.OPEN)
-    return meeting
 
 
 @pytest.fixture
