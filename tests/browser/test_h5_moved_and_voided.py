@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.services.intake import booth_help
-from tests.browser.test_worker_journey import fill_join_form, join, open_form
+from tests.browser.test_worker_journey import fill_join_form, join, open_form, recover
 from tests.browser_fixtures import PHONE_VIEWPORT, assert_accessible
 from tests.factories import account, id_number
 
@@ -57,11 +57,7 @@ def test_the_phone_an_application_moved_to_says_where_it_came_from_and_the_days_
     booth = seeded.meeting.venues[0].booths[0]
     code = booth_help.give_recovery_code(account("booth"), booth, valid, None).recovery_code
 
-    open_form(page, live_server, entry_code)
-    page.get_by_role("button", name="找回我的申请").click()
-    page.fill("#r-f-id_number", valid)
-    page.fill("#r-f-recovery_code", code)
-    page.get_by_role("button", name="找回申请").click()
+    recover(page, live_server, entry_code, valid, code)
     moved = page.locator("#membership-moved")
     expect(moved).to_contain_text("从其他手机转到这部手机，原来的手机上只显示「已转到其他手机」")
     expect(moved).to_contain_text("24小时内不能撤回或修改")
