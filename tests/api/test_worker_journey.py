@@ -104,7 +104,7 @@ def test_one_token_may_learn_only_a_few_statuses_then_gets_a_generic_answer(app,
 
 def test_the_privacy_notice_says_how_long_data_is_kept_and_whom_to_ask(client):
     notice = client.get("/mp/v1/privacy-notice").json
-    assert notice["title"] == "个人信息保护说明" and notice["version"] == "2026-11"
+    assert notice["title"] == "个人信息保护说明" and notice["version"] == "2026-12"
     text = " ".join(section["heading"] + section["body"] for section in notice["sections"])
     assert "180天（约6个月）" in text and "北京银行" in text and "撤回" in text
     assert notice["contact"]

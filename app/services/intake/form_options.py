@@ -37,7 +37,10 @@ CHOICES = {
     "skill_level": SKILL_LEVELS,
 }
 
-CONSENT_VERSION = "2026-11"
+# Names what a worker agreed to: this text and the default 个人信息保护说明 (notices.py) together, so a change
+# to either gets a new version. 2026-12: the notice says what the phone keeps (a draft, 24 h at most) and that
+# the purge deletes every field and the reviewers' reasons too.
+CONSENT_VERSION = "2026-12"
 CONSENT_TEXT = (
     "本人自愿加入中华全国总工会，承认《中国工会章程》，履行会员义务。本人同意工会为办理入会及会员服务"
     "收集并使用上述个人信息（姓名、身份证号、手机号等），仅用于会员登记和服务，依法加密保存。"
