@@ -30,6 +30,9 @@ def test_a_phone_whose_application_was_voided_at_the_booth_says_so_and_the_way_b
 
     booth = seeded.meeting.venues[0].booths[0]
     booth_help.void(account("booth"), booth, valid, VOID_REASON, None)
+    # The worker opens the page again, at its top: a reload would restore the scroll of the answer shown after
+    # joining, and whether the notice is in view would depend on when the browser restored it.
+    page.evaluate("window.scrollTo(0, 0)")
     page.reload()
     expect(page.locator("#previous-status")).to_have_text("已作废")
     expect(page.locator("#previous-status")).to_have_class(re.compile("tone-problem"))
